@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from harness.compatibility import incompatibility
 from harness.config.matrix import Matrix, Measurement
 from harness.convert.cache import Artifact, ArtifactCache
 from harness.convert.catalog import Conversion
@@ -21,6 +22,7 @@ from harness.cooldown import wait_for_cooldown
 from harness.devices.base import Device, Launch
 from harness.devices.state import DeviceState
 from harness.errors import DeviceError, HarnessError
+from harness.formats import write_matrix_operator_lists
 from harness.inputs import write_inputs
 from harness.plan import PlannedCell, plan
 from harness.protocol import Request, Result
@@ -28,6 +30,8 @@ from harness.provenance import run_provenance
 from harness.results.rows import CellOutcome, build_row, now
 from harness.results.store import RunStore
 from harness.stats import relative_spread
+
+OPERATOR_LISTS_FOLDER = "operator_lists"  # in the run folder: what size-optimized runtime builds take
 
 _STAGE_OF_STATUS = {"load_failed": "load", "run_failed": "run", "bad_request": "run"}
 
@@ -78,6 +82,20 @@ def _convert_all(planned: list[PlannedCell], cache: ArtifactCache, use_cache: bo
             status = "failed"
         report(Progress("convert", index + 1, len(conversions), conversion.label, status))
     return artifacts
+
+
+def _write_operator_lists(artifacts: dict[Conversion, Artifact | str], folder: Path) -> None:
+    lists: dict[str, list[Path]] = {}
+    for artifact in artifacts.values():
+        if not isinstance(artifact, str) and artifact.operator_list is not None:
+            lists.setdefault(artifact.format, []).append(artifact.operator_list)
+    write_matrix_operator_lists(lists, folder)
+
+
+def _incompatibility(artifact: Artifact | str, device: Device) -> str | None:
+    if isinstance(artifact, str) or artifact.inspection is None:
+        return None
+    return incompatibility(artifact.inspection, device.runtime_limits, device.name)
 
 
 def _measure_peaks(device: Device, thread_counts: list[int], report: Callable[[Progress], None]) -> dict[int, float | None]:
@@ -209,7 +227,7 @@ def run_bench(matrix: Matrix, device: Device, results_root: Path, cache: Artifac
         nonlocal finished
         if outcome.results:
             _check_delegate(outcome)
-        store.write_row(build_row(outcome, store.folder.name, device.platform, facts, measurement))
+        store.write_row(build_row(outcome, store.folder.name, device.platform, facts, measurement, matrix.parity))
         counts[outcome.status] += 1
         if outcome.planned.conversion is not None:
             finished += 1
@@ -220,6 +238,7 @@ def run_bench(matrix: Matrix, device: Device, results_root: Path, cache: Artifac
             if item.skip_reason:
                 record(CellOutcome(item, "skipped", started_at=now()))
         artifacts = _convert_all(planned, cache, use_cache, on_progress)
+        _write_operator_lists(artifacts, store.folder / OPERATOR_LISTS_FOLDER)
         peaks = _measure_peaks(device, sorted({p.cell.threads for p in runnable}), on_progress)
         store.update_metadata(peak_gflops_per_s={str(t): g for t, g in peaks.items()})
         with tempfile.TemporaryDirectory(prefix="harness-inputs-") as scratch:
@@ -227,8 +246,11 @@ def run_bench(matrix: Matrix, device: Device, results_root: Path, cache: Artifac
             outcomes = []
             for item in runnable:
                 artifact = artifacts[item.conversion]
+                refusal = _incompatibility(artifact, device)
                 if isinstance(artifact, str):
                     record(CellOutcome(item, "failed", "convert", artifact, started_at=now()))
+                elif refusal:
+                    record(CellOutcome(item, "failed", "compatibility", refusal, artifact=artifact, started_at=now()))
                 else:
                     outcomes.append(runner.start(item, artifact))
             on_progress(Progress("run", finished, len(runnable), "measuring"))

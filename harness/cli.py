@@ -39,6 +39,9 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--no-cache", action="store_true", help="convert again even when a cached file exists")
     plan = commands.add_parser("plan", help="list every cell and why any is skipped; runs nothing")
     with_matrix(plan)
+    inspect = commands.add_parser("inspect", help="a converted file's format, versions, operators, delegation and metadata")
+    inspect.add_argument("file", type=Path, help="a .tflite, .pte or .ptl file")
+    inspect.add_argument("--json", action="store_true", help="print JSON instead of text")
     devices = commands.add_parser("devices", help="list the device aliases and what they are")
     devices.add_argument("--devices", type=Path, default=DEFAULT_DEVICES)
     schema = commands.add_parser("schema", help="write the JSON Schema of matrix files")
@@ -112,6 +115,24 @@ def _devices(args) -> int:
     return 0
 
 
+def _inspect(args) -> int:
+    from dataclasses import asdict
+
+    from harness.convert.verify import host_delegates
+    from harness.formats import format_module, inspect_file
+    from harness.formats.report import describe
+
+    inspection = inspect_file(args.file)
+    module = format_module(inspection.format)
+    delegations = [module.delegation(args.file, inspection, d) for d in host_delegates(inspection)]
+    if args.json:
+        print(json.dumps({"file": str(args.file), **inspection.to_json(),
+                          "delegation": [asdict(d) | {"share": d.share} for d in delegations]}, indent=1))
+    else:
+        print(describe(args.file, inspection, delegations))
+    return 0
+
+
 def _schema(args) -> int:
     from harness.config.matrix_schema import MatrixFile
 
@@ -123,7 +144,7 @@ def _schema(args) -> int:
     return 0
 
 
-COMMANDS = {"bench": _bench, "plan": _plan, "devices": _devices, "schema": _schema}
+COMMANDS = {"bench": _bench, "plan": _plan, "inspect": _inspect, "devices": _devices, "schema": _schema}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,7 +1,7 @@
-"""Statistics over raw latency samples. The only place in the harness that computes them.
+"""Statistics over raw samples. The only place in the harness that computes them.
 
-Shells report raw per-iteration samples in nanoseconds; everything below is derived here,
-so every device and runtime is summarised the same way.
+Shells report raw per-iteration samples in nanoseconds, and converted models' raw outputs;
+everything below is derived here, so every device and runtime is summarised the same way.
 """
 
 from __future__ import annotations
@@ -89,3 +89,42 @@ def relative_spread(values: Sequence[float]) -> float | None:
         return None
     middle = float(np.median(values))
     return (max(values) - min(values)) / middle if middle > 0 else None
+
+
+PARITY_COLUMNS = ("parity_max_abs_error", "parity_max_rel_error", "parity_cosine", "parity_top1_agreement",
+                  "parity_reference_spread")
+
+
+def output_parity(reference: Sequence[Sequence[np.ndarray]], candidate: Sequence[Sequence[np.ndarray]]) -> dict:
+    """How far a converted model's outputs are from the source model's, over the same inputs.
+
+    Per sample, all outputs are flattened into one vector. max_rel_error is the largest absolute
+    error over the largest absolute reference value (errors relative to the output's range, so
+    values near zero do not explode it). cosine is the worst sample's. top1_agreement is the share
+    of samples whose first output has the same argmax, for outputs shaped like class scores.
+    reference_spread is how much the reference varies across inputs relative to its size; near zero,
+    outputs do not depend on the input and the other figures say little.
+    """
+    ref = [np.concatenate([np.asarray(o, np.float64).ravel() for o in sample]) for sample in reference]
+    got = [np.concatenate([np.asarray(o, np.float64).ravel() for o in sample]) for sample in candidate]
+    if [r.shape for r in ref] != [g.shape for g in got]:
+        raise ValueError(f"output sizes differ: reference {[r.size for r in ref]}, converted {[g.size for g in got]}")
+    errors = np.abs(np.stack(ref) - np.stack(got))
+    scale = max(float(np.abs(np.stack(ref)).max()), np.finfo(np.float64).tiny)
+    cosines = [float(r @ g / max(np.linalg.norm(r) * np.linalg.norm(g), np.finfo(np.float64).tiny))
+               for r, g in zip(ref, got)]
+    return {
+        "parity_max_abs_error": float(errors.max()),
+        "parity_max_rel_error": float(errors.max()) / scale,
+        "parity_cosine": min(cosines),
+        "parity_top1_agreement": _top1_agreement(reference, candidate),
+        "parity_reference_spread": float(np.stack(ref).std(axis=0).mean()) / scale,
+    }
+
+
+def _top1_agreement(reference, candidate) -> float | None:
+    first = np.asarray(reference[0][0])
+    if first.ndim != 2 or first.shape[0] != 1 or first.shape[1] < 2:
+        return None
+    same = [int(np.argmax(r[0])) == int(np.argmax(c[0])) for r, c in zip(reference, candidate)]
+    return sum(same) / len(same)

@@ -30,6 +30,9 @@ models:
   - name: corrupt
     file: corrupt.tflite
     inputs: [[1, 4]]
+  - name: inverse
+    factory: tests.fixtures.tiny_models:unsupported_operator
+    inputs: [[1, 4, 4]]
 runtimes: [litert, executorch, torchscript]
 delegates: [xnnpack, none]
 threads: [1]
@@ -38,6 +41,7 @@ exclude:
   - {model: not_a_model, runtime: litert}
   - {model: not_a_model, runtime: executorch}
   - {model: corrupt, delegate: none}
+  - {model: inverse, delegate: none}
 include:
   - {model: tiny_cnn, runtime: litert, delegate: xnnpack, threads: 2}
 measurement: {warmup_runs: 1, min_iterations: 5, min_seconds: 0, max_seconds: 1, repetitions: 2, max_repetitions: 2,
@@ -80,8 +84,8 @@ def test_parquet_opens_in_pandas_with_one_row_per_cell(two_runs):
     folder, _, _ = two_runs
     first = _run_dirs(folder)[0]
     frame = pd.read_parquet(first / "cells")
-    # tiny_cnn 5 + 1 included, tiny_keras 2 run + 3 skipped, not_a_model 1, corrupt 1 run + 1 skipped
-    assert len(frame) == 14
+    # tiny_cnn 5 + 1 included, tiny_keras 2 run + 3 skipped, not_a_model 1, corrupt 1 run + 1 skipped, inverse 2
+    assert len(frame) == 16
     assert frame.cell_id.is_unique
 
 
@@ -134,6 +138,44 @@ def test_failures_and_skips_are_rows_that_say_why(two_runs):
     keras = frame.loc[("tiny_keras", "executorch", "xnnpack")]
     assert keras.status == "skipped" and "Keras" in keras.error
     assert frame.loc[("corrupt", "executorch", "xnnpack")].status == "skipped"
+    for runtime in ("litert", "executorch"):
+        unsupported = frame.loc[("inverse", runtime, "xnnpack")]
+        assert unsupported.status == "failed" and unsupported.stage == "convert"
+        assert "unsupported operator aten.linalg_inv_ex" in unsupported.error and "\n" not in unsupported.error
+
+
+def test_rows_carry_versions_operators_delegation_and_parity(two_runs):
+    folder, _, _ = two_runs
+    frame = results.load(_run_dirs(folder)[0])
+    ok = frame[(frame.status == "ok") & (frame.model == "tiny_cnn")].set_index(["runtime", "delegate", "threads"])
+    tflite = ok.loc[("litert", "xnnpack", 1)]
+    assert tflite.format_version == "TFLite schema v3" and tflite.min_runtime_version and tflite.metadata_embedded
+    assert "CONV_2D v1" in list(tflite.operators) and tflite.delegated_share == 1.0
+    assert ok.loc[("litert", "none", 1)].delegated_share == 0.0
+    assert ok.loc[("executorch", "xnnpack", 1)].delegated_share > 0.5
+    for _, row in ok.iterrows():
+        assert row.parity_cosine > 0.9999 and row.parity_flagged == False  # noqa: E712 (numpy bool)
+        assert Path(row.operator_list_file).is_file()
+    lists = sorted(p.name for p in (_run_dirs(folder)[0] / "operator_lists").iterdir())
+    assert lists == ["executorch_selected_operators.yaml", "tflite_operators.yaml", "torchscript_operators.yaml"]
+
+
+def test_a_device_whose_runtimes_are_too_old_refuses_before_running(two_runs):
+    folder, _, _ = two_runs
+    devices = folder / "devices.yaml"
+    devices.write_text("old:\n  platform: host\n  runtime_versions: {tflite: '1.0.0', ptl_max_bytecode: 3}\n")
+    matrix = folder / "old.yaml"
+    matrix.write_text("models:\n  - {name: tiny_cnn, factory: 'tests.fixtures.tiny_models:tiny_cnn', inputs: [[1, 3, 16, 16]]}\n"
+                      "runtimes: [litert, torchscript]\ndelegates: [none]\n")
+    env = {**os.environ, "HARNESS_CACHE_DIR": str(folder / "cache")}
+    completed = subprocess.run([sys.executable, "-m", "harness", "bench", "--matrix", str(matrix), "--device", "old",
+                                "--devices", str(devices), "--results", str(folder / "old-results")],
+                               capture_output=True, text=True, env=env, cwd=REPO, timeout=600)
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    frame = results.load(folder / "old-results").set_index("runtime")
+    assert set(frame.status) == {"failed"} and set(frame.stage) == {"compatibility"}
+    assert "old has 1.0.0" in frame.loc["litert"].error and "loads up to v3" in frame.loc["torchscript"].error
+    assert frame.loc["litert"].iterations is None or pd.isna(frame.loc["litert"].iterations)
 
 
 def test_second_run_converts_nothing(two_runs):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.config.matrix_schema import InputEntry, MatrixFile, MeasurementEntry, RuleEntry, UserModelEntry
@@ -11,6 +11,7 @@ from harness.convert.catalog import QuantizationOptions
 from harness.errors import ConfigError
 from harness.models.spec import ModelSpec, TensorSpec
 from harness.models.zoo import zoo_model
+from harness.parity import DEFAULT_MIN_COSINE, DEFAULT_MIN_TOP1
 from harness.registry import suggest
 
 AXES = ("model", "runtime", "quantization", "delegate", "threads")
@@ -55,6 +56,12 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class ParityThresholds:
+    min_cosine: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_MIN_COSINE))
+    min_top1: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_MIN_TOP1))
+
+
+@dataclass(frozen=True)
 class Matrix:
     name: str
     path: Path | None
@@ -68,6 +75,7 @@ class Matrix:
     include: tuple[Rule, ...]
     measurement: Measurement
     quantization_options: QuantizationOptions = QuantizationOptions()
+    parity: ParityThresholds = ParityThresholds()
 
     def model(self, name: str) -> ModelSpec:
         return next(m for m in self.models if m.name == name)
@@ -98,6 +106,8 @@ def load_matrix(path: str | Path) -> Matrix:
         include=tuple(_rule(r) for r in entry.include),
         measurement=_measurement(entry.measurement),
         quantization_options=_quantization_options(source, entry),
+        parity=ParityThresholds({**DEFAULT_MIN_COSINE, **entry.parity.min_cosine},
+                                {**DEFAULT_MIN_TOP1, **entry.parity.min_top1_agreement}),
     )
 
 
@@ -143,7 +153,14 @@ def _model_spec(source: YamlSource, index: int, entry: str | UserModelEntry) -> 
         file=existing("file", entry.file) if entry.file else None,
         weights=existing("weights", entry.weights) if entry.weights else None,
         description=entry.description,
+        normalization=entry.normalization,
+        output_meaning=entry.output_meaning,
+        labels=_labels(existing("labels", entry.labels)) if entry.labels else (),
     )
+
+
+def _labels(path: Path) -> tuple[str, ...]:
+    return tuple(line.strip() for line in path.read_text().splitlines() if line.strip())
 
 
 def _tensor_spec(entry: list[int] | InputEntry) -> TensorSpec:

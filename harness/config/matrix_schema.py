@@ -61,7 +61,10 @@ class UserModelEntry(_Strict):
         None, description="Example input shapes, e.g. [[1, 3, 224, 224]]. Required for factories and .ptl files; "
                           ".tflite and .pte files record their own, which must then agree.")
     weights: str | None = Field(None, description="A torch state dict, loaded with torch.load(weights_only=True).")
-    description: str = ""
+    description: str = Field("", description="Written into the converted file's metadata.")
+    normalization: str = Field("", description="How inputs are prepared, e.g. 'RGB, (x/255 - mean) / std'; metadata.")
+    output_meaning: str = Field("", description="What the outputs are, e.g. 'logits over 1000 classes'; metadata.")
+    labels: str | None = Field(None, description="A text file with one class label per line, embedded as metadata.")
 
     @model_validator(mode="after")
     def _one_source(self):
@@ -137,6 +140,15 @@ class CalibrationEntry(_Strict):
     samples: int = Field(32, ge=1, le=100_000, description="How many samples to calibrate on.")
 
 
+class ParityEntry(_Strict):
+    """Thresholds below which a cell's parity with the source model is flagged in `warnings` and `parity_flagged`."""
+
+    min_cosine: dict[QuantizationName, Annotated[float, Field(ge=-1, le=1)]] = Field(  # type: ignore[valid-type]
+        {}, description="Worst-sample cosine similarity, per variant; unlisted variants keep the defaults.")
+    min_top1_agreement: dict[QuantizationName, Annotated[float, Field(ge=0, le=1)]] = Field(  # type: ignore[valid-type]
+        {}, description="Share of samples with the same top-1 class, per variant, for classifier outputs.")
+
+
 class MatrixFile(_Strict):
     """An experiment matrix: the product of the axes, minus `exclude`, plus `include`."""
 
@@ -155,6 +167,7 @@ class MatrixFile(_Strict):
         [], description="Each rule adds the cells it matches in the full product of the axes and listed values.")
     measurement: MeasurementEntry = MeasurementEntry()
     calibration: CalibrationEntry = CalibrationEntry()
+    parity: ParityEntry = ParityEntry()
     int8_io: Literal["float", "int8"] = Field(
         "float", description="Full-int8 TFLite from Keras: keep float inputs and outputs, or make them int8 too.")
 

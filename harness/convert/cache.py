@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import metadata, resources, util
 from pathlib import Path
@@ -23,9 +23,14 @@ from pathlib import Path
 from harness.convert.catalog import CONVERTERS, Conversion
 from harness.convert.worker import spec_to_json
 from harness.errors import ConversionError
+from harness.formats import Inspection
 from harness.models.spec import ModelSpec, TensorSpec
+from harness.parity import REFERENCE_FILE
 
 ARTIFACT_FILE = "artifact.json"
+# The code whose changes change a cached file or what is recorded about it (metadata, checks, parity).
+CONVERSION_CODE_FOLDERS = ("convert", "models", "formats", "runtimes")
+CONVERSION_CODE_FILES = ("inputs.py", "parity.py", "stats.py")
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,15 @@ class Artifact:
     from_cache: bool
     flops: int | None = None
     flops_counter: str | None = None
+    inspection: Inspection | None = None
+    checks: dict = field(default_factory=dict)  # per host delegate: delegation, and parity against the source
+    operator_list: Path | None = None  # what the runtime's selective build takes
+
+    def check(self, delegate: str) -> dict:
+        """The delegation and parity checks for a cell's delegate: empty where the host cannot apply it."""
+        if self.format == "pte" and len(self.checks) == 1:
+            return next(iter(self.checks.values()))  # the delegate is baked into the file
+        return self.checks.get(delegate, {})
 
 
 def file_sha256(path: Path) -> str:
@@ -56,11 +70,12 @@ def file_sha256(path: Path) -> str:
 def _conversion_code_hash() -> str:
     digest = hashlib.sha256()
     package = resources.files("harness")
-    for folder in ("convert", "models"):
+    for folder in CONVERSION_CODE_FOLDERS:
         for source in sorted(package.joinpath(folder).iterdir(), key=lambda p: p.name):
             if source.name.endswith(".py"):
                 digest.update(source.name.encode() + source.read_bytes())
-    digest.update(package.joinpath("inputs.py").read_bytes())
+    for name in CONVERSION_CODE_FILES:
+        digest.update(package.joinpath(name).read_bytes())
     return digest.hexdigest()
 
 
@@ -91,6 +106,7 @@ def model_fingerprint(spec: ModelSpec) -> dict:
         "factory_source": _module_source_hash(spec.factory.split(":")[0]),
         "weights_sha256": file_sha256(spec.weights) if spec.weights else None,
         "inputs": inputs,
+        "metadata": [spec.description, spec.normalization, spec.output_meaning, list(spec.labels)],
     }
 
 
@@ -137,7 +153,10 @@ class ArtifactCache:
                         size_bytes=data["size_bytes"], sha256=data["sha256"],
                         inputs=tuple(TensorSpec(tuple(t["shape"]), t["dtype"]) for t in data["inputs"]),
                         notes=tuple(data["notes"]), conversion_seconds=data["conversion_seconds"], from_cache=True,
-                        flops=data.get("flops"), flops_counter=data.get("flops_counter"))
+                        flops=data.get("flops"), flops_counter=data.get("flops_counter"),
+                        inspection=Inspection.from_json(data["inspection"]) if data.get("inspection") else None,
+                        checks=data.get("checks", {}),
+                        operator_list=self.folder(key) / data["operator_list"] if data.get("operator_list") else None)
 
     def get_or_convert(self, conversion: Conversion, timeout: float = 3600.0, use_cache: bool = True) -> Artifact:
         key = cache_key(conversion)
@@ -152,42 +171,60 @@ class ArtifactCache:
     def _convert(self, conversion: Conversion, key: str, timeout: float) -> Artifact:
         (self.root / "tmp").mkdir(parents=True, exist_ok=True)
         self.log_path(key).parent.mkdir(parents=True, exist_ok=True)
+        self.log_path(key).write_text("")  # the steps append to it
         work = Path(tempfile.mkdtemp(dir=self.root / "tmp"))
         try:
             outcome = self._run_worker(conversion, key, work, timeout)
+            outcome |= self._verify(conversion, key, work, timeout)
             return self._store(conversion, key, work, outcome)
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
     def _run_worker(self, conversion: Conversion, key: str, work: Path, timeout: float) -> dict:
+        (work / "artifact").mkdir()
         job = {"converter": conversion.converter, "format": conversion.format, "settings": dict(conversion.settings),
-               "model": spec_to_json(conversion.model), "output": str(work / f"model.{conversion.format}"),
+               "model": spec_to_json(conversion.model), "output": str(work / "artifact" / f"model.{conversion.format}"),
                "cwd": os.getcwd()}
-        (work / "job.json").write_text(json.dumps(job))
+        return self._run_step("harness.convert.worker", "the converter", job, conversion, key, work, timeout)
+
+    def _verify(self, conversion: Conversion, key: str, work: Path, timeout: float) -> dict:
+        folder = work / "artifact"
+        reference = folder / REFERENCE_FILE
+        job = {"path": str(folder / f"model.{conversion.format}"), "operator_list_folder": str(folder),
+               "reference": str(reference) if reference.is_file() else None}
+        outcome = self._run_step("harness.convert.verify", "the check of the converted file", job, conversion, key,
+                                 work, timeout)
+        return {name: outcome[name] for name in ("inspection", "checks", "operator_list")}
+
+    def _run_step(self, module: str, what: str, job: dict, conversion: Conversion, key: str, work: Path,
+                  timeout: float) -> dict:
+        """Run one step in a fresh process, its output appended to the conversion's log."""
+        step = module.rsplit(".", 1)[-1]
+        (work / f"{step}.json").write_text(json.dumps(job))
         log = self.log_path(key)
-        command = [sys.executable, "-m", "harness.convert.worker", str(work / "job.json"), str(work / "outcome.json")]
+        command = [sys.executable, "-m", module, str(work / f"{step}.json"), str(work / f"{step}-outcome.json")]
         try:
-            with open(log, "w") as log_file:
+            with open(log, "a") as log_file:
                 subprocess.run(command, stdout=log_file, stderr=subprocess.STDOUT, timeout=timeout, check=False)
         except subprocess.TimeoutExpired:
-            raise ConversionError(f"{conversion.label}: timed out after {timeout:.0f}s (log: {log})") from None
-        if not (work / "outcome.json").is_file():
-            raise ConversionError(f"{conversion.label}: the converter process died (log: {log})")
-        outcome = json.loads((work / "outcome.json").read_text())
+            raise ConversionError(f"{conversion.label}: {what} timed out after {timeout:.0f}s (log: {log})") from None
+        if not (work / f"{step}-outcome.json").is_file():
+            raise ConversionError(f"{conversion.label}: {what} process died (log: {log})")
+        outcome = json.loads((work / f"{step}-outcome.json").read_text())
         if outcome["status"] != "ok":
             raise ConversionError(f"{conversion.label}: {outcome['error']} (log: {log})")
         return outcome
 
     def _store(self, conversion: Conversion, key: str, work: Path, outcome: dict) -> Artifact:
-        model_file = work / f"model.{conversion.format}"
+        staged = work / "artifact"
+        model_file = staged / f"model.{conversion.format}"
         record = {"file": model_file.name, "format": conversion.format, "converter": conversion.converter,
                   "size_bytes": model_file.stat().st_size, "sha256": file_sha256(model_file),
                   "inputs": outcome["inputs"], "notes": outcome["notes"], "conversion_seconds": outcome["seconds"],
                   "flops": outcome.get("flops"), "flops_counter": outcome.get("flops_counter"),
+                  "inspection": outcome["inspection"], "checks": outcome["checks"],
+                  "operator_list": outcome["operator_list"],
                   "label": conversion.label, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
-        staged = work / "artifact"
-        staged.mkdir()
-        os.replace(model_file, staged / model_file.name)
         (staged / ARTIFACT_FILE).write_text(json.dumps(record, indent=1))
         final = self.folder(key)
         final.parent.mkdir(parents=True, exist_ok=True)

@@ -34,13 +34,29 @@ CONVERTERS: dict[str, ConverterInfo] = {
     )
 }
 
-# Converter functions, imported only inside a conversion worker process.
+@dataclass(frozen=True)
+class Converted:
+    """What a converter function reports besides the file it wrote."""
+
+    notes: tuple[str, ...] = ()
+    delegation: dict | None = None  # node counts from the lowering, where the converter sees them
+
+
+# Converter functions convert(spec, model, settings, output) -> Converted, imported only inside a worker.
 CONVERTER_FUNCTIONS: Registry = Registry("converter")
 CONVERTER_FUNCTIONS.register("executorch", "harness.convert.to_executorch:convert")
 CONVERTER_FUNCTIONS.register("torchscript_lite", "harness.convert.to_torchscript:convert")
 CONVERTER_FUNCTIONS.register("litert_torch", "harness.convert.to_litert:convert_torch")
 CONVERTER_FUNCTIONS.register("keras_tflite", "harness.convert.to_litert:convert_keras")
 CONVERTER_FUNCTIONS.register("import", "harness.convert.import_file:convert")
+
+# Per source framework: build(spec) -> model, and outputs(model, arrays) -> list of arrays.
+SOURCE_BUILDERS: Registry = Registry("model framework")
+SOURCE_BUILDERS.register("torch", "harness.convert.torch_model:build_torch_model")
+SOURCE_BUILDERS.register("keras", "harness.convert.keras_model:build_keras_model")
+SOURCE_RUNNERS: Registry = Registry("model framework")
+SOURCE_RUNNERS.register("torch", "harness.convert.torch_model:torch_outputs")
+SOURCE_RUNNERS.register("keras", "harness.convert.keras_model:keras_outputs")
 
 _TORCH_CONVERTER = {"pte": "executorch", "ptl": "torchscript_lite", "tflite": "litert_torch"}
 

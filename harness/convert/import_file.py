@@ -5,13 +5,14 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from harness.convert.catalog import Converted
 from harness.errors import ModelError
 from harness.models.spec import DTYPES, ModelSpec, TensorSpec
 
 
-def convert(spec: ModelSpec, settings: dict[str, str], output: Path) -> list[str]:
+def convert(spec: ModelSpec, model: None, settings: dict[str, str], output: Path) -> Converted:
     shutil.copyfile(spec.file, output)
-    return []
+    return Converted()
 
 
 def read_inputs(path: Path, file_format: str) -> tuple[TensorSpec, ...]:

@@ -8,7 +8,8 @@ import torch
 from executorch.exir import to_edge_transform_and_lower
 
 from harness.convert.calibration import calibration_inputs
-from harness.convert.torch_model import build_torch_model, example_inputs
+from harness.convert.catalog import Converted
+from harness.convert.torch_model import example_inputs
 from harness.models.spec import ModelSpec
 
 
@@ -32,12 +33,20 @@ def _quantized(model: torch.nn.Module, spec: ModelSpec, settings: dict[str, str]
     return pt2e_quantize(model, inputs, quantizer, calibration_inputs(spec, settings))
 
 
-def convert(spec: ModelSpec, settings: dict[str, str], output: Path) -> list[str]:
-    model, inputs = build_torch_model(spec), example_inputs(spec)
+def _delegation(lowered) -> dict:
+    from executorch.devtools.backend_debug import get_delegation_info
+
+    info = get_delegation_info(lowered.exported_program().graph_module)
+    return {"total_nodes": info.num_delegated_nodes + info.num_non_delegated_nodes,
+            "delegated_nodes": info.num_delegated_nodes}
+
+
+def convert(spec: ModelSpec, model: torch.nn.Module, settings: dict[str, str], output: Path) -> Converted:
+    inputs = example_inputs(spec)
     if settings["quantization"] != "fp32":
         model = _quantized(model, spec, settings, inputs)
     with torch.no_grad():
         exported = torch.export.export(model, inputs)
-    program = to_edge_transform_and_lower(exported, partitioner=_partitioners(settings["delegate"])).to_executorch()
-    output.write_bytes(program.buffer)
-    return []
+    lowered = to_edge_transform_and_lower(exported, partitioner=_partitioners(settings["delegate"]))
+    output.write_bytes(lowered.to_executorch().buffer)
+    return Converted(delegation=_delegation(lowered))

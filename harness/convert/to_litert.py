@@ -5,17 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from harness.convert.calibration import calibration_inputs
+from harness.convert.catalog import Converted
 from harness.errors import ConversionError
 from harness.models.spec import ModelSpec
 
 
-def convert_torch(spec: ModelSpec, settings: dict[str, str], output: Path) -> list[str]:
+def convert_torch(spec: ModelSpec, model, settings: dict[str, str], output: Path) -> Converted:
     import litert_torch
     import torch
 
-    from harness.convert.torch_model import build_torch_model, example_inputs
+    from harness.convert.torch_model import example_inputs
 
-    model, inputs = build_torch_model(spec), example_inputs(spec)
+    inputs = example_inputs(spec)
     quantization, options = settings["quantization"], {}
     if quantization in ("dynamic_int8", "int8", "int8_per_tensor"):
         model, options["quant_config"] = _pt2e(model, spec, settings, inputs)
@@ -23,7 +24,7 @@ def convert_torch(spec: ModelSpec, settings: dict[str, str], output: Path) -> li
         raise ConversionError(f"litert-torch conversion has no {quantization} variant in the harness")
     with torch.no_grad():
         litert_torch.convert(model, inputs, **options).export(str(output))
-    return []
+    return Converted()
 
 
 def _pt2e(model, spec: ModelSpec, settings: dict[str, str], inputs):
@@ -41,19 +42,13 @@ def _pt2e(model, spec: ModelSpec, settings: dict[str, str], inputs):
     return quantized, QuantConfig(pt2e_quantizer=quantizer)
 
 
-def convert_keras(spec: ModelSpec, settings: dict[str, str], output: Path) -> list[str]:
+def convert_keras(spec: ModelSpec, model, settings: dict[str, str], output: Path) -> Converted:
     import tensorflow as tf
 
-    from harness.convert.factory import import_factory
-    from harness.errors import ModelError
-
-    model = import_factory(spec.factory)()
-    if not isinstance(model, tf.keras.Model):
-        raise ModelError(f"factory {spec.factory!r} returned {type(model).__name__}, not a Keras model")
     converter = tf.lite.TFLiteConverter.from_keras_model(model)
     _configure_quantization(converter, spec, settings)
     output.write_bytes(converter.convert())
-    return []
+    return Converted()
 
 
 def _configure_quantization(converter, spec: ModelSpec, settings: dict[str, str]) -> None:

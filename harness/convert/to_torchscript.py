@@ -7,7 +7,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from harness.convert.torch_model import build_torch_model, example_inputs
+from harness.convert.catalog import Converted
+from harness.convert.torch_model import example_inputs
 from harness.models.spec import ModelSpec
 
 DYNAMIC_LAYERS = {nn.Linear, nn.LSTM, nn.GRU}
@@ -35,8 +36,8 @@ def _dynamic_int8(model: nn.Module) -> tuple[nn.Module, str]:
     return quantized, f"dynamic_int8: {layers} Linear/LSTM/GRU layer(s) quantized ({torch.backends.quantized.engine} engine)"
 
 
-def convert(spec: ModelSpec, settings: dict[str, str], output: Path) -> list[str]:
-    model, inputs = build_torch_model(spec), example_inputs(spec)
+def convert(spec: ModelSpec, model: nn.Module, settings: dict[str, str], output: Path) -> Converted:
+    inputs = example_inputs(spec)
     notes = []
     if settings["quantization"] == "dynamic_int8":
         model, note = _dynamic_int8(model)
@@ -45,4 +46,4 @@ def convert(spec: ModelSpec, settings: dict[str, str], output: Path) -> list[str
         traced = torch.jit.trace(model, inputs)
     module, note = _optimize_for_mobile(traced)
     module._save_for_lite_interpreter(str(output))
-    return notes + [note]
+    return Converted(tuple(notes + [note]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from harness.convert.factory import import_factory
@@ -25,3 +26,10 @@ def build_torch_model(spec: ModelSpec) -> torch.nn.Module:
 
 def example_inputs(spec: ModelSpec) -> tuple[torch.Tensor, ...]:
     return tuple(torch.from_numpy(make_input(tensor, index)) for index, tensor in enumerate(spec.inputs))
+
+
+def torch_outputs(model: torch.nn.Module, arrays: list[np.ndarray]) -> list[np.ndarray]:
+    with torch.no_grad():
+        outputs = model(*(torch.from_numpy(array) for array in arrays))
+    outputs = outputs if isinstance(outputs, (tuple, list)) else (outputs,)
+    return [output.numpy() for output in outputs if isinstance(output, torch.Tensor)]

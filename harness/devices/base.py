@@ -7,6 +7,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
 
+from harness.compatibility import RuntimeLimits
 from harness.devices.state import DeviceState
 from harness.protocol import Request, Result
 
@@ -26,6 +27,7 @@ class Device(ABC):
 
     def __init__(self, name: str):
         self.name = name
+        self.runtime_limits = RuntimeLimits()  # what its runtimes load; the devices file may declare it
 
     @abstractmethod
     def facts(self) -> dict[str, str | int | float | None]:

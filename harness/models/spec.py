@@ -28,6 +28,9 @@ class ModelSpec:
     file: Path | None = None  # an already converted model
     weights: Path | None = None  # optional torch state dict
     description: str = ""
+    normalization: str = ""  # how inputs are prepared, written into the converted file's metadata
+    output_meaning: str = ""
+    labels: tuple[str, ...] = ()
 
     @property
     def file_format(self) -> str | None:

@@ -1,4 +1,11 @@
-"""Zoo models written here in PyTorch. Initialisation is seeded, so every build is identical."""
+"""Zoo models written here in PyTorch. Initialisation is seeded, so every build is identical.
+
+Random weights alone give degenerate outputs: batch norm with its default statistics lets
+activations vanish, and the head's bias then decides every prediction. Each model is therefore
+settled on seeded inputs: batch-norm statistics are measured, and the head is rescaled so that
+every logit has zero mean and unit spread over those inputs. Outputs then depend on the input,
+which is what parity checks and int8 calibration need.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +15,16 @@ from torch import nn
 SEED = 20261124
 
 
-def _seeded(build):
+SETTLING_BATCH = 32
+
+
+def _seeded(build, input_shape: tuple[int, ...]):
     def factory() -> nn.Module:
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(SEED)
             model = build()
             _init_weights(model)
+            _settle(model, torch.randn(SETTLING_BATCH, *input_shape))
         return model.eval()
 
     factory.__name__ = build.__name__
@@ -29,6 +40,26 @@ def _init_weights(model: nn.Module) -> None:
             nn.init.xavier_uniform_(module.weight)
         if getattr(module, "bias", None) is not None and isinstance(module, (nn.Conv2d, nn.Linear)):
             nn.init.uniform_(module.bias, -0.1, 0.1)
+
+
+@torch.no_grad()
+def _settle(model: nn.Module, inputs: torch.Tensor) -> None:
+    for module in model.modules():
+        if isinstance(module, nn.BatchNorm2d):
+            module.reset_running_stats()
+            module.momentum = None  # a cumulative average: one pass sets the statistics of this batch
+    model.train()
+    model(inputs)
+    model.eval()
+    head = [module for module in model.modules() if isinstance(module, nn.Linear)][-1]
+    features = []
+    handle = head.register_forward_hook(lambda _module, args, _output: features.append(args[0]))
+    model(inputs)
+    handle.remove()
+    logits = head(features[0])
+    scale = logits.std(dim=0).clamp_min(1e-6)
+    head.weight /= scale[:, None]
+    head.bias.copy_((head.bias - logits.mean(dim=0)) / scale)
 
 
 def _conv_bn(in_ch: int, out_ch: int, stride: int = 1, groups: int = 1, kernel: int = 3, act: bool = True):
@@ -138,7 +169,8 @@ class GRUClassifier(nn.Module):
         return self.head(out[:, -1])
 
 
-mobilenet_v2 = _seeded(MobileNetV2)
-resnet18 = _seeded(ResNet18)
-transformer_encoder = _seeded(TransformerEncoder)
-gru = _seeded(GRUClassifier)
+# Input shapes without the batch dimension; harness.models.zoo declares the same ones.
+mobilenet_v2 = _seeded(MobileNetV2, (3, 224, 224))
+resnet18 = _seeded(ResNet18, (3, 224, 224))
+transformer_encoder = _seeded(TransformerEncoder, (64, 128))
+gru = _seeded(GRUClassifier, (50, 40))

@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from harness.config.matrix import Measurement
+from harness.config.matrix import Measurement, ParityThresholds
 from harness.convert.cache import Artifact
+from harness.formats import delegation_from_json
+from harness.parity import judge
 from harness.cooldown import CooldownRecord
 from harness.devices.state import DeviceState, throttle_warning
 from harness.plan import PlannedCell
 from harness.protocol import Result
-from harness.stats import NS_PER_MS, latency_summary, median, relative_spread
+from harness.stats import NS_PER_MS, PARITY_COLUMNS, latency_summary, median, relative_spread
 
 
 @dataclass
@@ -56,10 +58,56 @@ def _identity(outcome: CellOutcome, run_id: str, platform: str, device_facts: di
 def _artifact_columns(artifact: Artifact | None) -> dict:
     if artifact is None:
         return {}
-    return {"converter": artifact.converter, "conversion_notes": "; ".join(artifact.notes) or None,
-            "conversion_seconds": artifact.conversion_seconds, "from_cache": artifact.from_cache,
-            "model_file_bytes": artifact.size_bytes, "model_sha256": artifact.sha256,
-            "model_flops": artifact.flops, "flops_counter": artifact.flops_counter}
+    columns = {"converter": artifact.converter, "conversion_notes": "; ".join(artifact.notes) or None,
+               "conversion_seconds": artifact.conversion_seconds, "from_cache": artifact.from_cache,
+               "model_file_bytes": artifact.size_bytes, "model_sha256": artifact.sha256,
+               "model_flops": artifact.flops, "flops_counter": artifact.flops_counter,
+               "operator_list_file": str(artifact.operator_list) if artifact.operator_list else None}
+    inspection = artifact.inspection
+    if inspection is not None:
+        columns.update(
+            format_version=inspection.format_version, min_runtime_version=inspection.min_runtime_version,
+            operators=[f"{op.name} v{op.version}" if op.version else op.name for op in inspection.operators],
+            operator_nodes=sum(op.count for op in inspection.operators),
+            custom_operators=list(inspection.custom_operators), metadata_embedded=inspection.metadata is not None)
+    return columns
+
+
+def _check_columns(outcome: CellOutcome, parity: ParityThresholds) -> dict:
+    """Delegation and parity for the cell's delegate, as the conversion step measured them on the host."""
+    if outcome.artifact is None:
+        return {}
+    check = outcome.artifact.check(outcome.planned.cell.delegate)
+    columns = {}
+    if "delegation" in check:
+        delegation = delegation_from_json(check["delegation"])
+        columns.update(delegated_nodes=delegation.delegated_nodes, delegation_total_nodes=delegation.total_nodes,
+                       delegated_share=delegation.share, fallback_operators=list(delegation.fallback_operators))
+    measured = {name: value for name, value in check.get("parity", {}).items() if name in PARITY_COLUMNS}
+    if measured:
+        columns.update(measured)
+        columns["parity_flagged"] = judge(measured, outcome.planned.cell.quantization,
+                                          parity.min_cosine, parity.min_top1) is not None
+    return columns
+
+
+def _check_warnings(outcome: CellOutcome, parity: ParityThresholds) -> list[str]:
+    if outcome.artifact is None or outcome.status == "skipped":
+        return []
+    cell, artifact = outcome.planned.cell, outcome.artifact
+    check, notes = artifact.check(cell.delegate), []
+    if artifact.checks and not check:
+        notes.append(f"delegation and parity not measured: the host cannot apply {cell.delegate}")
+    if "error" in check.get("parity", {}):
+        notes.append(f"parity not measured: {check['parity']['error']}")
+    elif check.get("parity"):
+        notes.append(judge(check["parity"], cell.quantization, parity.min_cosine, parity.min_top1))
+    fallback = check.get("delegation", {}).get("fallback_operators")
+    if cell.delegate != "none" and fallback:
+        notes.append(f"outside {cell.delegate}: {', '.join(fallback[:8])}{' ...' if len(fallback) > 8 else ''}")
+    if artifact.inspection:
+        notes.extend(artifact.inspection.notes if artifact.inspection.custom_operators else ())
+    return [n for n in notes if n]
 
 
 def _worst(results: list[Result], name: str) -> int | None:
@@ -123,8 +171,8 @@ def _efficiency_columns(outcome: CellOutcome, p50_ms: float | None) -> dict:
             "percent_of_peak": 100 * achieved / peak if achieved and peak else None}
 
 
-def _warnings(outcome: CellOutcome, row: dict, measurement: Measurement) -> str | None:
-    notes = []
+def _warnings(outcome: CellOutcome, row: dict, measurement: Measurement, parity: ParityThresholds) -> str | None:
+    notes = _check_warnings(outcome, parity)
     short = [len(r.timing.samples_ns) for r in outcome.results
              if r.ok and len(r.timing.samples_ns) < measurement.min_iterations]
     if short:
@@ -149,13 +197,15 @@ def _settings_columns(measurement: Measurement) -> dict:
     return {name: getattr(measurement, name) for name in names}
 
 
-def build_row(outcome: CellOutcome, run_id: str, platform: str, device_facts: dict, measurement: Measurement) -> dict:
+def build_row(outcome: CellOutcome, run_id: str, platform: str, device_facts: dict, measurement: Measurement,
+              parity: ParityThresholds = ParityThresholds()) -> dict:
     row = {
         **_identity(outcome, run_id, platform, device_facts),
         "status": outcome.status, "stage": outcome.stage,
         "error": outcome.error if outcome.status != "skipped" else outcome.planned.skip_reason,
         "started_at": outcome.started_at, "finished_at": now(),
         **_artifact_columns(outcome.artifact),
+        **_check_columns(outcome, parity),
         **_measurement_columns(outcome),
         **_state_columns(outcome),
         **_settings_columns(measurement),
@@ -163,5 +213,5 @@ def build_row(outcome: CellOutcome, run_id: str, platform: str, device_facts: di
     spread = row.get("repetition_spread")
     row["unstable"] = spread > measurement.max_spread if spread is not None and outcome.status == "ok" else None
     row.update(_efficiency_columns(outcome, row.get("latency_p50_ms")))
-    row["warnings"] = _warnings(outcome, row, measurement)
+    row["warnings"] = _warnings(outcome, row, measurement, parity)
     return row

@@ -4,17 +4,21 @@ History:
   1 (2026-11): first version.
   2 (2026-11): trimmed mean, MAD and median CI; repetition spread and `unstable`; sampled peak RSS;
      device state before and after; cooldown wait; FLOPs and efficiency; order and extension settings.
+  3 (2026-11): the converted file's format and minimum runtime versions, operators, delegation
+     (delegated nodes, share, operators left out) and selective-build operator list; numerical parity
+     against the source model, and its flag.
 """
 
 from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 STATUSES = ("ok", "failed", "skipped")
-# Where a failed cell stopped: conversion, the shell's load or run, or the device link itself.
-STAGES = ("plan", "convert", "load", "run", "device")
+# Where a failed cell stopped: conversion, the check that the device's runtime can load the file,
+# the shell's load or run, or the device link itself.
+STAGES = ("plan", "convert", "compatibility", "load", "run", "device")
 
 COLUMNS = pa.schema([
     # identity
@@ -46,6 +50,25 @@ COLUMNS = pa.schema([
     ("from_cache", pa.bool_()),
     ("model_file_bytes", pa.int64()),
     ("model_sha256", pa.string()),
+    ("format_version", pa.string()),  # TFLite schema, ExecuTorch file identifier, lite-interpreter bytecode
+    ("min_runtime_version", pa.string()),  # as the TFLite converter records it
+    ("operators", pa.list_(pa.string())),  # "NAME vN" for TFLite; kernels outside delegates for .pte
+    ("operator_nodes", pa.int64()),
+    ("custom_operators", pa.list_(pa.string())),  # TFLite custom and Select TF (Flex) operators
+    ("metadata_embedded", pa.bool_()),
+    ("operator_list_file", pa.string()),  # the selective-build list for this file, in the artifact cache
+    # delegation, for delegates the host can apply (TFLite: XNNPACK or none; .pte: as built)
+    ("delegated_nodes", pa.int64()),
+    ("delegation_total_nodes", pa.int64()),
+    ("delegated_share", pa.float64()),
+    ("fallback_operators", pa.list_(pa.string())),
+    # numerical parity against the source model on seeded inputs (harness.stats.output_parity)
+    ("parity_max_abs_error", pa.float64()),
+    ("parity_max_rel_error", pa.float64()),
+    ("parity_cosine", pa.float64()),
+    ("parity_top1_agreement", pa.float64()),
+    ("parity_reference_spread", pa.float64()),
+    ("parity_flagged", pa.bool_()),
     # runtime as reported by the shell
     ("shell", pa.string()),
     ("runtime_version", pa.string()),

@@ -8,13 +8,11 @@ from pathlib import Path
 import executorch.extension.pybindings.portable_lib as portable_lib
 import numpy as np
 import torch
-from executorch.exir._serialize._program import deserialize_pte_binary
 from executorch.runtime import Runtime, Verification
 
+from harness.formats.pte import BACKEND_IDS, backend_names
 from harness.runtimes.session import DelegateUnavailable, check_inputs
 
-BACKEND_IDS = {"xnnpack": "XnnpackBackend", "vulkan": "VulkanBackend", "coreml": "CoreMLBackend",
-               "mps": "MPSBackend", "qnn": "QnnBackend"}
 # c10::ScalarType codes, as MethodMeta reports them.
 SCALAR_TYPES = {0: np.uint8, 1: np.int8, 3: np.int32, 4: np.int64, 6: np.float32, 11: np.bool_}
 
@@ -23,7 +21,7 @@ class ExecuTorchSession:
     version = version("executorch")
 
     def __init__(self, path: Path, method):
-        self._path, self._method, self._inputs = path, method, []
+        self._path, self._method, self._inputs, self._outputs = path, method, [], []
 
     def set_inputs(self, arrays: list[np.ndarray]) -> None:
         meta = self._method.metadata
@@ -35,13 +33,13 @@ class ExecuTorchSession:
         self._inputs = [torch.from_numpy(array) for array in arrays]
 
     def run(self) -> None:
-        self._method.execute(self._inputs)
+        self._outputs = self._method.execute(self._inputs)
+
+    def outputs(self) -> list[np.ndarray]:
+        return [output.numpy() for output in self._outputs if isinstance(output, torch.Tensor)]
 
     def delegate_applied(self) -> str:
-        plan = deserialize_pte_binary(self._path.read_bytes()).program.execution_plan
-        ids = {delegate.id for method in plan for delegate in method.delegates}
-        names = [name for name, backend in BACKEND_IDS.items() if backend in ids]
-        return names[0] if len(names) == 1 else ("none" if not names else "+".join(names))
+        return "+".join(backend_names(self._path)) or "none"
 
 
 def load(path: Path, delegate: str, threads: int) -> ExecuTorchSession:

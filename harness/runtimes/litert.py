@@ -29,6 +29,14 @@ class LiteRTSession:
     def run(self) -> None:
         self._interpreter.invoke()
 
+    def outputs(self) -> list[np.ndarray]:
+        return [self._interpreter.get_tensor(d["index"]) for d in self._interpreter.get_output_details()]
+
+    def quantization(self) -> tuple[list[tuple], list[tuple]]:
+        """(scale, zero point, dtype) of each input and output; scale 0 means not quantized."""
+        return ([(*d["quantization"], d["dtype"]) for d in self._interpreter.get_input_details()],
+                [(*d["quantization"], d["dtype"]) for d in self._interpreter.get_output_details()])
+
     def delegate_applied(self) -> str:
         nodes = self._interpreter._get_ops_details()
         return "xnnpack" if any(node["op_name"] == "DELEGATE" for node in nodes) else "none"

@@ -22,6 +22,9 @@ class Session(Protocol):
     def delegate_applied(self) -> str:
         """What the runtime actually applied. Called after measuring, so it may be slow."""
 
+    def outputs(self) -> list[np.ndarray]:
+        """The outputs of the last run, as the model produced them (quantized ones stay quantized)."""
+
 
 def check_inputs(expected: list[tuple[tuple[int, ...], np.dtype]], arrays: list[np.ndarray]) -> None:
     if len(expected) != len(arrays):

@@ -15,7 +15,7 @@ class LiteInterpreterSession:
     version = torch.__version__
 
     def __init__(self, module):
-        self._module, self._inputs = module, ()
+        self._module, self._inputs, self._outputs = module, (), None
         self._no_grad = torch.no_grad()
         self._no_grad.__enter__()
 
@@ -24,7 +24,11 @@ class LiteInterpreterSession:
         self._inputs = tuple(torch.from_numpy(array) for array in arrays)
 
     def run(self) -> None:
-        self._module(*self._inputs)
+        self._outputs = self._module(*self._inputs)
+
+    def outputs(self) -> list[np.ndarray]:
+        outputs = self._outputs if isinstance(self._outputs, (tuple, list)) else (self._outputs,)
+        return [output.numpy() for output in outputs if isinstance(output, torch.Tensor)]
 
     def delegate_applied(self) -> str:
         return "none"

@@ -60,9 +60,10 @@ def test_a_file_model_is_keyed_by_its_bytes(tmp_path):
 def _stored(cache: ArtifactCache, conversion: Conversion, tmp_path) -> str:
     key = cache_key(conversion)
     work = tmp_path / "work"
-    work.mkdir()
-    (work / f"model.{conversion.format}").write_bytes(b"converted bytes")
-    outcome = {"inputs": [{"shape": [1, 3, 16, 16], "dtype": "float32"}], "notes": ["n"], "seconds": 2.0}
+    (work / "artifact").mkdir(parents=True)
+    (work / "artifact" / f"model.{conversion.format}").write_bytes(b"converted bytes")
+    outcome = {"inputs": [{"shape": [1, 3, 16, 16], "dtype": "float32"}], "notes": ["n"], "seconds": 2.0,
+               "inspection": None, "checks": {}, "operator_list": None}
     artifact = cache._store(conversion, key, work, outcome)
     assert not artifact.from_cache and artifact.size_bytes == 15
     return key

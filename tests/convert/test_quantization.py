@@ -81,6 +81,18 @@ def test_quantized_files_are_smaller(frame, model, runtime, delegate, variants):
         assert frame.loc[(model, runtime, delegate, variant)].model_file_bytes < 0.6 * fp32, variant
 
 
+def test_every_variant_has_size_delegation_and_parity_next_to_latency(frame):
+    ran = frame[frame.status == "ok"]
+    for key, row in ran.iterrows():
+        assert row.model_file_bytes > 0 and row.latency_p50_ms > 0, key
+        assert 0 <= row.delegated_share <= 1 and row.format_version and row.metadata_embedded, key
+        assert row.parity_cosine > 0.9 and row.parity_max_rel_error < 0.5 and row.parity_top1_agreement is not None, key
+        minimum = 0.9999 if key[3] == "fp32" else 0.99 if key[3] in ("fp16", "dynamic_int8") else 0.9
+        assert row.parity_cosine >= minimum, (key, row.parity_cosine)
+    assert ran.loc[("mlp", "litert", "xnnpack", "int8")].delegated_share == 1.0
+    assert (ran.xs("fp32", level="quantization").parity_max_rel_error < 1e-4).all()
+
+
 def test_lite_interpreter_notes_say_what_was_quantized(frame):
     notes = frame.loc[("mlp", "torchscript", "none", "dynamic_int8")].conversion_notes
     assert "2 Linear/LSTM/GRU layer(s) quantized" in notes

@@ -27,13 +27,32 @@ def test_torch_zoo_models_are_deterministic_with_a_useful_output_range(name):
     assert torch.isfinite(output).all() and output.std() > 1e-3
 
 
+@pytest.mark.parametrize("name", TORCH_MODELS)
+def test_settled_zoo_outputs_depend_on_the_input(name):
+    """Random weights alone give the same prediction for every input; settling must prevent that."""
+    torch = require("torch")
+    from harness.convert.torch_model import build_torch_model
+    from harness.parity import parity_inputs
+
+    spec, model = ZOO[name], build_torch_model(ZOO[name])
+    with torch.no_grad():
+        outputs = torch.cat([model(torch.from_numpy(sample[0])) for sample in parity_inputs(spec.inputs)])
+    assert outputs.std(dim=0).mean() > 0.3  # logits are settled to unit spread across inputs
+    assert len(set(outputs.argmax(dim=1).tolist())) >= 3
+
+
 def test_keras_zoo_builds_without_downloading():
     require("tensorflow")
-    code = ("from harness.models.keras_zoo import mobilenet_v2; m = mobilenet_v2();"
+    code = ("import numpy as np; from harness.models.keras_zoo import mobilenet_v2; m = mobilenet_v2();"
+            "x = np.random.default_rng(1).standard_normal((8, 224, 224, 3), dtype=np.float32);"
+            "y = np.asarray(m(x, training=False)); print(len(set(y.argmax(1).tolist())), float(y.std(0).mean()));"
             "print(m.input_shape, m.output_shape)")
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=600)
     assert completed.returncode == 0, completed.stderr[-2000:]
-    assert completed.stdout.strip().splitlines()[-1] == "(None, 224, 224, 3) (None, 1000)"
+    lines = completed.stdout.strip().splitlines()
+    assert lines[-1] == "(None, 224, 224, 3) (None, 1000)"
+    distinct, spread = lines[-2].split()
+    assert int(distinct) >= 3 and float(spread) > 0.3  # settled: predictions depend on the input
 
 
 @pytest.mark.slow
