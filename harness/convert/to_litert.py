@@ -37,7 +37,9 @@ def _pt2e(model, spec: ModelSpec, settings: dict[str, str], inputs):
     config = get_symmetric_quantization_config(is_per_channel=quantization != "int8_per_tensor",
                                                is_dynamic=quantization == "dynamic_int8")
     quantizer = PT2EQuantizer().set_global(config)
-    calibration = calibration_inputs(spec, settings) if quantization != "dynamic_int8" else []
+    # Dynamic quantization still observes the weights: one pass over the example sets their scales.
+    example = [tuple(tensor.numpy() for tensor in inputs)]
+    calibration = calibration_inputs(spec, settings) if quantization != "dynamic_int8" else example
     quantized = pt2e_quantize(model, inputs, quantizer, calibration, fold_quantize=False)
     return quantized, QuantConfig(pt2e_quantizer=quantizer)
 
