@@ -9,16 +9,14 @@ delegate took and how far the outputs are from the source model's (when a refere
 
 from __future__ import annotations
 
-import json
 import sys
-import traceback
 from pathlib import Path
 
 import numpy as np
 
+from harness.convert.worker import run_step
 from harness.formats import Inspection, delegation_to_json, format_module, inspect_file
 from harness.parity import dequantize, load_reference, quantize
-from harness.protocol import write_json_atomic
 from harness.runtimes.catalog import ADAPTERS, RUNTIMES
 
 HOST_TFLITE_DELEGATES = ("xnnpack", "none")
@@ -87,14 +85,7 @@ def verify(job: dict) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    job = json.loads(Path(argv[0]).read_text())
-    try:
-        outcome = verify(job)
-    except Exception as error:
-        traceback.print_exc()
-        outcome = {"status": "failed", "error": f"{type(error).__name__}: {error}"[:400]}
-    write_json_atomic(Path(argv[1]), outcome)
-    return 0
+    return run_step(argv, verify, lambda error: f"{type(error).__name__}: {error}"[:400])
 
 
 if __name__ == "__main__":

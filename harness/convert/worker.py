@@ -99,18 +99,26 @@ def run_job(job: dict) -> dict:
             "flops_counter": flops_counter, "inputs": [{"shape": list(t.shape), "dtype": t.dtype} for t in inputs]}
 
 
-def main(argv: list[str]) -> int:
-    job_path, outcome_path = Path(argv[0]), Path(argv[1])
-    job = json.loads(job_path.read_text())
-    sys.path.insert(0, job.get("cwd") or os.getcwd())  # user factories import relative to where harness ran
+def run_step(argv: list[str], step, describe) -> int:
+    """A conversion step's process: JOB.json in, OUTCOME.json out, an error described in one line."""
+    job = json.loads(Path(argv[0]).read_text())
     try:
-        outcome = run_job(job)
+        outcome = step(job)
     except Exception as error:
         traceback.print_exc()
-        message = str(error) if isinstance(error, ConversionFailed) else describe_failure(error)
-        outcome = {"status": "failed", "error": message}
-    write_json_atomic(outcome_path, outcome)
+        outcome = {"status": "failed", "error": describe(error)}
+    write_json_atomic(Path(argv[1]), outcome)
     return 0
+
+
+def _run_job_from(job: dict) -> dict:
+    sys.path.insert(0, job.get("cwd") or os.getcwd())  # user factories import relative to where harness ran
+    return run_job(job)
+
+
+def main(argv: list[str]) -> int:
+    return run_step(argv, _run_job_from,
+                    lambda error: str(error) if isinstance(error, ConversionFailed) else describe_failure(error))
 
 
 if __name__ == "__main__":

@@ -30,10 +30,13 @@ def _program(data: bytes):
     return deserialize_pte_binary(data).program
 
 
+def _backends(program) -> tuple[str, ...]:
+    ids = {delegate.id for method in program.execution_plan for delegate in method.delegates}
+    return tuple(sorted(_DELEGATE_NAMES.get(backend, backend) for backend in ids))
+
+
 def backend_names(path: Path) -> tuple[str, ...]:
-    plan = _program(path.read_bytes()).execution_plan
-    ids = sorted({delegate.id for method in plan for delegate in method.delegates})
-    return tuple(_DELEGATE_NAMES.get(backend, backend) for backend in ids)
+    return _backends(_program(path.read_bytes()))
 
 
 def _kernel_calls(program) -> list[Operator]:
@@ -57,7 +60,7 @@ def inspect(path: Path) -> Inspection:
     data = path.read_bytes()
     version = file_identifier(data)
     program = _program(data)
-    backends = tuple(sorted({_DELEGATE_NAMES.get(d.id, d.id) for m in program.execution_plan for d in m.delegates}))
+    backends = _backends(program)
     notes = () if sidecar_path(path).is_file() else (f"no metadata sidecar ({sidecar_path(path).name})",)
     return Inspection("pte", len(data), f"ExecuTorch {version}", None, tuple(_kernel_calls(program)),
                       backends, read_metadata(path), notes)
