@@ -6,17 +6,25 @@ PIP := $(BIN)/pip install --disable-pip-version-check -c requirements/constraint
 STAMP := $(VENV)/.installed
 DEVICE ?= host
 MATRIX ?= configs/matrices/default.yaml
+MODE ?=
+RESUME ?=
+BENCH_FLAGS := $(if $(MODE),--mode $(MODE)) $(if $(RESUME),--resume $(RESUME))
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: bench plan test test-slow venv lock schema clean-venv
+.PHONY: bench plan test test-slow venv lock schema clean-venv adb
 
-bench: $(STAMP)
-	$(BIN)/harness bench --matrix $(MATRIX) --device $(DEVICE)
+bench: $(STAMP) adb
+	$(BIN)/harness bench --matrix $(MATRIX) --device $(DEVICE) $(BENCH_FLAGS)
 
 plan: $(STAMP)
 	$(BIN)/harness plan --matrix $(MATRIX) --device $(DEVICE)
 
-test: $(STAMP)
+test: $(STAMP) adb
 	$(BIN)/pytest
+
+# Debian's adb: phones, and the tests' emulated phone, are reached through a real adb server.
+adb:
+	@command -v adb >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq adb; }
 
 # Converts real zoo models through every converter: several minutes.
 test-slow: $(STAMP)

@@ -21,7 +21,7 @@ from harness.convert.catalog import Conversion
 from harness.cooldown import wait_for_cooldown
 from harness.devices.base import Device, Launch
 from harness.devices.state import DeviceState
-from harness.errors import DeviceError, HarnessError
+from harness.errors import ConfigError, DeviceError, HarnessError
 from harness.formats import write_matrix_operator_lists
 from harness.inputs import write_inputs
 from harness.plan import PlannedCell, plan
@@ -139,10 +139,10 @@ class _CellRunner:
     def __init__(self, device: Device, measurement: Measurement, scratch: Path, peaks: dict[int, float | None]):
         self.device, self.measurement, self.scratch, self.peaks = device, measurement, scratch, peaks
         self._inputs: dict[str, tuple] = {}
-        self._launch = Launch(measurement.cell_timeout_seconds, measurement.cpu_affinity)
+        self._launch = Launch(measurement.cell_timeout_seconds, device.cpu_affinity(measurement.cpu_affinity))
 
     def start(self, planned: PlannedCell, artifact: Artifact) -> CellOutcome:
-        return CellOutcome(planned, "ok", artifact=artifact, cpu_affinity=self.device.cpu_affinity(self._launch.cpu_affinity),
+        return CellOutcome(planned, "ok", artifact=artifact, cpu_affinity=self._launch.cpu_affinity,
                            peak_gflops=self.peaks.get(planned.cell.threads))
 
     def _files(self, outcome: CellOutcome) -> tuple[Request, dict[str, Path]]:
@@ -159,17 +159,18 @@ class _CellRunner:
         """One more repetition of the cell: wait for a calm device, then a fresh shell process."""
         outcome.started_at = outcome.started_at or now()
         request, files = self._files(outcome)
-        cooldown = wait_for_cooldown(self.device.state, self.measurement.cooldown)
-        outcome.cooldowns.append(cooldown)
-        before = cooldown.last_state  # read as the gate opened: no second round trip to the device
-        outcome.state_before = outcome.state_before or before
         try:
+            cooldown = wait_for_cooldown(self.device.state, self.measurement.cooldown)
+            outcome.cooldowns.append(cooldown)
+            before = cooldown.last_state  # read as the gate opened: no second round trip to the device
+            outcome.state_before = outcome.state_before or before
             result = self.device.run(request, files, self._launch)
+            outcome.state_after = self.device.state()
         except DeviceError as error:
             outcome.status, outcome.stage, outcome.error = "failed", "device", str(error)
             return
         finally:
-            outcome.state_after = self.device.state()
+            outcome.device_notes.extend(n for n in self.device.take_notes() if n not in outcome.device_notes)
         _account_busy(outcome, before, outcome.state_after, result)
         outcome.results.append(result)
         if not result.ok:
@@ -213,13 +214,30 @@ def _metadata(matrix: Matrix, device: Device, planned: list[PlannedCell]) -> dic
     }
 
 
+def _open_store(matrix: Matrix, device: Device, planned: list[PlannedCell], results_root: Path,
+                run_id: str | None, resume: Path | None) -> tuple[RunStore, set[str]]:
+    """A new run folder, or an interrupted one to finish: its recorded cells are kept and not run again."""
+    if resume is None:
+        metadata = _metadata(matrix, device, planned)
+        return RunStore.create(results_root, run_id or new_run_id(matrix, device), metadata), set()
+    store = RunStore.open(resume)
+    recorded = store.metadata()
+    if recorded["matrix"]["text"] != matrix.text or recorded["device"]["name"] != device.name:
+        raise ConfigError(f"{resume} was run with another matrix or device; resume it with the same ones "
+                          f"(device {recorded['device']['name']}, matrix {recorded['matrix']['path']})")
+    store.update_metadata(status="running", resumed_at=[*recorded.get("resumed_at", []), now().isoformat()])
+    return store, store.recorded_cell_ids()
+
+
 def run_bench(matrix: Matrix, device: Device, results_root: Path, cache: ArtifactCache, *,
               use_cache: bool = True, on_progress: Callable[[Progress], None] = lambda _: None,
-              run_id: str | None = None) -> RunSummary:
-    planned = plan(matrix, device)
-    store = RunStore.create(results_root, run_id or new_run_id(matrix, device), _metadata(matrix, device, planned))
+              run_id: str | None = None, resume: Path | None = None) -> RunSummary:
+    """Run every cell of ``matrix`` on ``device``; with ``resume`` (a run folder), only the cells it lacks."""
+    all_planned = plan(matrix, device)
+    store, done = _open_store(matrix, device, all_planned, results_root, run_id, resume)
+    planned = [p for p in all_planned if p.cell.cell_id not in done]
     facts, measurement = store.metadata()["device"], matrix.measurement
-    counts = {"ok": 0, "failed": 0, "skipped": 0}
+    counts = {"ok": 0, "failed": 0, "skipped": 0, **({"already recorded": len(done)} if resume else {})}
     runnable = [p for p in planned if p.conversion is not None]
     finished = 0
 
@@ -242,6 +260,8 @@ def run_bench(matrix: Matrix, device: Device, results_root: Path, cache: Artifac
         peaks = _measure_peaks(device, sorted({p.cell.threads for p in runnable}), on_progress)
         store.update_metadata(peak_gflops_per_s={str(t): g for t, g in peaks.items()})
         with tempfile.TemporaryDirectory(prefix="harness-inputs-") as scratch:
+            if runnable:
+                device.open_run(store.folder.name)
             runner = _CellRunner(device, measurement, Path(scratch), peaks)
             outcomes = []
             for item in runnable:
@@ -258,5 +278,7 @@ def run_bench(matrix: Matrix, device: Device, results_root: Path, cache: Artifac
     except BaseException:
         store.update_metadata(status="interrupted", finished_at=now().isoformat(), counts=counts)
         raise
+    finally:
+        device.close_run()
     store.update_metadata(status="finished", finished_at=now().isoformat(), counts=counts)
     return RunSummary(store.folder, counts)

@@ -37,6 +37,10 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--results", type=Path, default=Path("results"), help="folder for run folders")
     bench.add_argument("--run-id", default=None, help="name of the run folder (default: time, matrix, device)")
     bench.add_argument("--no-cache", action="store_true", help="convert again even when a cached file exists")
+    bench.add_argument("--mode", choices=("app", "cli"), default=None,
+                       help="on phones: the project's app or the runtimes' own tools (default: the matrix's, then the device's)")
+    bench.add_argument("--resume", type=Path, default=None, metavar="RUN_FOLDER",
+                       help="finish an interrupted run: cells it recorded are kept, the rest run")
     plan = commands.add_parser("plan", help="list every cell and why any is skipped; runs nothing")
     with_matrix(plan)
     inspect = commands.add_parser("inspect", help="a converted file's format, versions, operators, delegation and metadata")
@@ -69,11 +73,11 @@ def _bench(args) -> int:
     from harness.devices.inventory import open_device
 
     matrix = load_matrix(args.matrix)
-    device = open_device(args.device, args.devices)
+    device = open_device(args.device, args.devices, mode=args.mode or matrix.execution_mode)
     cache = ArtifactCache(args.cache_dir or default_cache_dir())
     with ProgressPrinter() as progress:
         summary = run_bench(matrix, device, args.results, cache, use_cache=not args.no_cache,
-                            on_progress=progress, run_id=args.run_id)
+                            on_progress=progress, run_id=args.run_id, resume=args.resume)
     counts = ", ".join(f"{n} {status}" for status, n in summary.counts.items())
     print(f"{summary.run_dir}: {counts}")
     print(f"load it with: harness.results.load({str(summary.run_dir)!r})")
@@ -106,12 +110,20 @@ def _plan(args) -> int:
 
 
 def _devices(args) -> int:
+    from harness.devices.android.attached import describe_attached
     from harness.devices.inventory import device_aliases, open_device
 
-    for alias in device_aliases(args.devices):
+    print("aliases:")
+    for alias, platform in device_aliases(args.devices).items():
         device = open_device(alias, args.devices)
-        facts = ", ".join(f"{k}={v}" for k, v in device.facts().items())
-        print(f"{alias:<12} {device.platform:<8} {facts}")
+        if platform == "host":
+            about = ", ".join(f"{k}={v}" for k, v in device.facts().items())
+        else:
+            about = f"serial={device.entry.serial}, mode={device.mode}"
+        print(f"  {alias:<12} {platform:<8} {about}")
+    print("attached Android devices:")
+    lines = describe_attached()
+    print("\n".join(f"  {line}" for line in lines) if lines else "  none")
     return 0
 
 

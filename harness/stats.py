@@ -50,6 +50,32 @@ def latency_summary(samples_ns: Sequence[int], group_sizes: Sequence[int] = ()) 
     }
 
 
+def pooled_summary(summaries: Sequence[dict[str, float]]) -> dict[str, float | None]:
+    """Latency columns from tool summaries (nanoseconds) when no per-iteration samples exist.
+
+    Mean is count-weighted; std pools within- and between-run variance; min and max are the extremes.
+    The median is kept only from a single run: medians of separate runs do not combine into one."""
+    columns: dict[str, float | None] = dict.fromkeys(LATENCY_COLUMNS)
+    if not summaries:
+        return columns
+    counts = np.array([s.get("count", 1.0) for s in summaries])
+    means = np.array([s["mean"] for s in summaries]) / NS_PER_MS
+    mean = float(np.average(means, weights=counts))
+    columns["latency_mean_ms"] = mean
+    if all("std" in s for s in summaries) and counts.sum() > 1:
+        stds = np.array([s["std"] for s in summaries]) / NS_PER_MS
+        within = ((counts - 1) * stds ** 2).sum() + (counts * (means - mean) ** 2).sum()
+        columns["latency_std_ms"] = float(np.sqrt(within / (counts.sum() - 1)))
+        columns["latency_cv"] = columns["latency_std_ms"] / mean if mean > 0 else None
+    if all("min" in s for s in summaries):
+        columns["latency_min_ms"] = min(s["min"] for s in summaries) / NS_PER_MS
+    if all("max" in s for s in summaries):
+        columns["latency_max_ms"] = max(s["max"] for s in summaries) / NS_PER_MS
+    if len(summaries) == 1 and "median" in summaries[0]:
+        columns["latency_p50_ms"] = summaries[0]["median"] / NS_PER_MS
+    return columns
+
+
 def median_confidence_interval(groups: Sequence[np.ndarray]) -> tuple[float, float]:
     """Percentile bootstrap 95% interval of the median of all values.
 

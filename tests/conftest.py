@@ -2,6 +2,9 @@ from __future__ import annotations
 
 import importlib
 import os
+import shutil
+import socket
+import subprocess
 import sys
 from pathlib import Path
 
@@ -14,6 +17,26 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 os.chdir(REPO)
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
+
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# Any adb server a test starts (directly or through `harness devices`) listens here, never on the user's 5037.
+os.environ["ANDROID_ADB_SERVER_PORT"] = str(_free_port())
+if shutil.which("adb"):
+    os.environ["ADBUTILS_ADB_PATH"] = shutil.which("adb")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stop_private_adb_server():
+    yield
+    if shutil.which("adb"):
+        subprocess.run(["adb", "kill-server"], capture_output=True, timeout=30)
 
 
 def require(module: str):

@@ -39,9 +39,11 @@ def test_plan_lists_every_cell_and_skip_reasons(write_matrix, tmp_path):
     assert lines[-1] == "4 cells on host: 3 to run, 1 skipped; 2 of 2 conversions to do"
 
 
-def test_devices_lists_host():
+def test_devices_lists_aliases_and_what_adb_sees():
     completed = _harness("devices")
-    assert completed.returncode == 0 and completed.stdout.startswith("host")
+    lines = completed.stdout.splitlines()
+    assert completed.returncode == 0 and lines[0] == "aliases:" and lines[1].split()[:2] == ["host", "host"]
+    assert "attached Android devices:" in lines
 
 
 def test_the_committed_matrix_schema_is_current():

@@ -96,3 +96,17 @@ def test_summary_uses_the_repetition_boundaries():
     assert grouped["latency_p50_ms"] == pooled["latency_p50_ms"]
     assert grouped["latency_p50_ci_high_ms"] - grouped["latency_p50_ci_low_ms"] > \
         pooled["latency_p50_ci_high_ms"] - pooled["latency_p50_ci_low_ms"]
+
+
+def test_pooled_summary_weights_means_and_pools_variance_but_keeps_no_cross_run_median():
+    from harness.stats import pooled_summary
+
+    one = {"count": 10, "mean": 2e6, "std": 0.0, "min": 2e6, "max": 2e6, "median": 2e6}
+    two = {"count": 30, "mean": 4e6, "std": 0.0, "min": 4e6, "max": 4e6, "median": 4e6}
+    pooled = pooled_summary([one, two])
+    assert pooled["latency_mean_ms"] == 3.5 and pooled["latency_min_ms"] == 2.0 and pooled["latency_max_ms"] == 4.0
+    values = np.array([2.0] * 10 + [4.0] * 30)
+    assert pooled["latency_std_ms"] == pytest.approx(values.std(ddof=1))
+    assert pooled["latency_p50_ms"] is None and pooled["latency_p90_ms"] is None
+    assert pooled_summary([one])["latency_p50_ms"] == 2.0
+    assert pooled_summary([{"mean": 1.5e6}])["latency_std_ms"] is None

@@ -76,6 +76,7 @@ class Matrix:
     measurement: Measurement
     quantization_options: QuantizationOptions = QuantizationOptions()
     parity: ParityThresholds = ParityThresholds()
+    execution_mode: str | None = None  # app or cli, on phones; None: the device's own
 
     def model(self, name: str) -> ModelSpec:
         return next(m for m in self.models if m.name == name)
@@ -108,6 +109,7 @@ def load_matrix(path: str | Path) -> Matrix:
         quantization_options=_quantization_options(source, entry),
         parity=ParityThresholds({**DEFAULT_MIN_COSINE, **entry.parity.min_cosine},
                                 {**DEFAULT_MIN_TOP1, **entry.parity.min_top1_agreement}),
+        execution_mode=entry.execution_mode,
     )
 
 

@@ -170,6 +170,9 @@ class MatrixFile(_Strict):
     parity: ParityEntry = ParityEntry()
     int8_io: Literal["float", "int8"] = Field(
         "float", description="Full-int8 TFLite from Keras: keep float inputs and outputs, or make them int8 too.")
+    execution_mode: Literal["app", "cli"] | None = Field(
+        None, description="On phones: run cells in the project's app or with the runtimes' own command-line tools. "
+                          "Default: the device's `mode`. `--mode` on the command line overrides both; the host ignores it.")
 
     @model_validator(mode="after")
     def _unique_model_names(self):

@@ -24,10 +24,22 @@ class Device(ABC):
     platform: str
     runtimes: frozenset[str]
     delegates: frozenset[str]
+    modes: tuple[str, ...] = ("process",)  # how it can run a cell; the first is the default
+    mode: str = "process"
 
     def __init__(self, name: str):
         self.name = name
         self.runtime_limits = RuntimeLimits()  # what its runtimes load; the devices file may declare it
+
+    def open_run(self, run_id: str) -> None:
+        """Set up for a run (a work folder, tools); called before the first cell."""
+
+    def close_run(self) -> None:
+        """Clean up after a run, finished or not."""
+
+    def take_notes(self) -> list[str]:
+        """What happened on the link since the last call (retries, tool caveats), for the cell's warnings."""
+        return []
 
     @abstractmethod
     def facts(self) -> dict[str, str | int | float | None]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from harness.devices.base import Device, Launch
 from harness.devices.state import (
-    DeviceState, read_cpu_freqs_mhz, read_cpu_times, read_governor, read_load_avg, read_max_temperature_c,
+    DeviceState, read_cpu_freqs_mhz, read_cpu_times, read_governors, read_load_avg, read_max_temperature_c,
 )
 from harness.errors import DeviceError, ProtocolError
 from harness.protocol import Request, Result, read_result, write_json_atomic
@@ -58,13 +58,15 @@ class HostDevice(Device):
 
     def facts(self) -> dict[str, str | int | float | None]:
         return {"device_model": cpu_model(), "os": f"{platform.system()} {platform.release()}",
-                "abi": platform.machine(), "cpu_count": os.cpu_count(), "memory_bytes": memory_bytes()}
+                "abi": platform.machine(), "cpu_count": os.cpu_count(), "memory_bytes": memory_bytes(),
+                "execution_mode": self.mode}
 
     def state(self) -> DeviceState:
         times = read_cpu_times(read_local, os.sysconf("SC_CLK_TCK"))
+        governors = read_governors(read_local, os.cpu_count() or 1)
         return DeviceState(
             taken_at=time.monotonic(), cpu_freq_mhz=read_cpu_freqs_mhz(read_local, os.cpu_count() or 1),
-            governor=read_governor(read_local), load_avg_1m=read_load_avg(read_local),
+            governor=governors[0] if governors else None, governors=governors, load_avg_1m=read_load_avg(read_local),
             temperature_c=read_max_temperature_c(read_local),
             cpu_busy_seconds=times[0] if times else None, cpu_total_seconds=times[1] if times else None)
 

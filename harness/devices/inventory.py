@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, RootModel, Tag
 
 from harness.compatibility import RuntimeLimits
 
@@ -16,6 +16,7 @@ from harness.registry import Registry, check_known
 
 PLATFORMS: Registry = Registry("platform")
 PLATFORMS.register("host", "harness.devices.host:HostDevice")
+PLATFORMS.register("android", "harness.devices.android.device:AndroidDevice")
 
 BUILT_IN = {"host": "host"}
 
@@ -29,20 +30,51 @@ class RuntimeVersionsEntry(BaseModel):
     ptl_max_bytecode: int | None = Field(None, ge=1, description="Newest lite-interpreter bytecode version it loads.")
 
 
-class DeviceEntry(BaseModel):
+class HostEntry(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     platform: Literal["host"]
     description: str = ""
     runtime_versions: RuntimeVersionsEntry = RuntimeVersionsEntry()
 
 
+class ToolsEntry(BaseModel):
+    """The runtimes' own command-line benchmark tools, built for the phone's ABI; used in cli mode."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    benchmark_model: Path | None = Field(None, description="TFLite's benchmark_model (LiteRT cells).")
+    executor_runner: Path | None = Field(None, description="ExecuTorch's executor_runner, built with XNNPACK.")
+    speed_benchmark_torch: Path | None = Field(None, description="PyTorch's speed_benchmark_torch, lite-interpreter build.")
+
+
+class AndroidEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    platform: Literal["android"]
+    description: str = ""
+    runtime_versions: RuntimeVersionsEntry = RuntimeVersionsEntry()
+    serial: str = Field("auto", description="adb serial; 'auto' takes the single attached device; HOST:PORT is `adb connect`ed.")
+    mode: Literal["app", "cli"] = Field("app", description="app: the project's Android app; cli: the runtimes' own tools.")
+    work_folder: str = Field("/data/local/tmp/mobile-bench", pattern=r"^/[\w./-]+$",
+                             description="Each run gets its own folder below this, removed when the run ends.")
+    pin_big_cores: bool = Field(False, description="cli mode: run tools on the cores with the highest cpuinfo_max_freq.")
+    tools: ToolsEntry = ToolsEntry()
+
+
+def _platform_of(value) -> str:
+    """Validate against one member, so a misspelled key is reported as such; unknown platforms fail as host's."""
+    return "AndroidEntry" if isinstance(value, dict) and value.get("platform") == "android" else "HostEntry"
+
+
+DeviceEntry = Annotated[Union[Annotated[HostEntry, Tag("HostEntry")], Annotated[AndroidEntry, Tag("AndroidEntry")]],
+                        Discriminator(_platform_of)]
+
+
 class DevicesFile(RootModel[dict[str, DeviceEntry]]):
     pass
 
 
-def _entries(path: Path | None) -> dict[str, DeviceEntry]:
+def _entries(path: Path | None) -> dict[str, HostEntry | AndroidEntry]:
     """Alias -> entry, from the devices file when it exists, with `host` always present."""
-    entries = {alias: DeviceEntry(platform=platform) for alias, platform in BUILT_IN.items()}
+    entries = {alias: HostEntry(platform=platform) for alias, platform in BUILT_IN.items()}
     if path is not None and Path(path).is_file():
         source = read_yaml(Path(path))
         if source.data is not None:
@@ -61,11 +93,16 @@ def default_devices_path() -> Path:
     return Path("configs/devices.yaml")
 
 
-def open_device(alias: str, devices_path: Path | None = None) -> Device:
+def open_device(alias: str, devices_path: Path | None = None, mode: str | None = None) -> Device:
+    """The device an alias names. ``mode`` (app, cli) overrides the alias's own; a device with one way of
+    running cells (the host) keeps it, and results record which mode ran."""
     entries = _entries(devices_path if devices_path is not None else default_devices_path())
     check_known("device", alias, sorted(entries))
     entry = entries[alias]
-    device = PLATFORMS.get(entry.platform)(alias)
+    if entry.platform == "host":
+        device = PLATFORMS.get("host")(alias)
+    else:
+        device = PLATFORMS.get(entry.platform)(alias, entry, mode)
     versions = entry.runtime_versions
     device.runtime_limits = RuntimeLimits(versions.tflite, tuple(versions.pte), versions.ptl_max_bytecode)
     return device

@@ -19,7 +19,8 @@ _THROTTLE_DROP = 0.10  # a mean frequency this much lower after a cell than befo
 class DeviceState:
     taken_at: float  # time.monotonic() on the harness side
     cpu_freq_mhz: tuple[float, ...] | None = None
-    governor: str | None = None
+    governor: str | None = None  # cpu0's
+    governors: tuple[str, ...] | None = None  # per core
     load_avg_1m: float | None = None
     temperature_c: float | None = None  # the hottest thermal zone
     cpu_busy_seconds: float | None = None  # cumulative, all CPUs, from /proc/stat
@@ -47,13 +48,19 @@ def read_load_avg(read: Reader) -> float | None:
     return float(text.split()[0]) if text else None
 
 
-def read_cpu_freqs_mhz(read: Reader, cpu_count: int) -> tuple[float, ...] | None:
-    freqs = []
+def _per_cpu(read: Reader, cpu_count: int, name: str) -> list[str]:
+    """cpufreq/<name> of CPUs 0, 1, ... up to the first one without it (offline or absent)."""
+    values = []
     for cpu in range(cpu_count):
-        khz = read(f"/sys/devices/system/cpu/cpu{cpu}/cpufreq/scaling_cur_freq")
-        if khz is None:
+        text = read(f"/sys/devices/system/cpu/cpu{cpu}/cpufreq/{name}")
+        if text is None:
             break
-        freqs.append(int(khz) / 1000.0)
+        values.append(text.strip())
+    return values
+
+
+def read_cpu_freqs_mhz(read: Reader, cpu_count: int) -> tuple[float, ...] | None:
+    freqs = [int(khz) / 1000.0 for khz in _per_cpu(read, cpu_count, "scaling_cur_freq")]
     if freqs:
         return tuple(freqs)
     cpuinfo = read("/proc/cpuinfo") or ""
@@ -61,9 +68,8 @@ def read_cpu_freqs_mhz(read: Reader, cpu_count: int) -> tuple[float, ...] | None
     return tuple(mhz) or None
 
 
-def read_governor(read: Reader) -> str | None:
-    text = read("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor")
-    return text.strip() if text else None
+def read_governors(read: Reader, cpu_count: int) -> tuple[str, ...] | None:
+    return tuple(_per_cpu(read, cpu_count, "scaling_governor")) or None
 
 
 def read_max_temperature_c(read: Reader, zone_count: int = 64) -> float | None:

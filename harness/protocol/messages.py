@@ -1,4 +1,4 @@
-"""Request and result messages, validated against ``schema/v1.json`` at every boundary."""
+"""Request and result messages, validated against ``schema/v2.json`` at every boundary."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ import jsonschema
 
 from harness.errors import ProtocolError
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 
 
 @cache
 def schema() -> dict:
-    return json.loads(resources.files("harness.protocol").joinpath("schema/v1.json").read_text())
+    return json.loads(resources.files("harness.protocol").joinpath(f"schema/v{PROTOCOL_VERSION}.json").read_text())
 
 
 def validate(message: dict, kind: str) -> None:
@@ -92,6 +92,7 @@ class Timing:
     load_ns: int | None = None
     first_inference_ns: int | None = None
     samples_ns: tuple[int, ...] = ()
+    summary_ns: dict[str, float] | None = None  # only from tools that print no per-iteration times
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,8 @@ class Memory:
     rss_after_load_bytes: int | None = None
     peak_rss_bytes: int | None = None
     rss_peak_sampled_bytes: int | None = None
+    pss_bytes: int | None = None
+    pss_peak_sampled_bytes: int | None = None
 
 
 @dataclass(frozen=True)

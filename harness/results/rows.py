@@ -13,7 +13,7 @@ from harness.cooldown import CooldownRecord
 from harness.devices.state import DeviceState, throttle_warning
 from harness.plan import PlannedCell
 from harness.protocol import Result
-from harness.stats import NS_PER_MS, PARITY_COLUMNS, latency_summary, median, relative_spread
+from harness.stats import NS_PER_MS, PARITY_COLUMNS, latency_summary, median, pooled_summary, relative_spread
 
 
 @dataclass
@@ -36,8 +36,16 @@ class CellOutcome:
     cpu_affinity: tuple[int, ...] | None = None
     peak_gflops: float | None = None
 
+    device_notes: list[str] = field(default_factory=list)  # retries and other things the device link did
+
     def repetition_medians_ms(self) -> list[float]:
-        return [median(r.timing.samples_ns) / NS_PER_MS for r in self.results if r.ok and r.timing.samples_ns]
+        return [_repetition_median_ns(r) / NS_PER_MS for r in self.results if r.ok and _repetition_median_ns(r)]
+
+
+def _repetition_median_ns(result: Result) -> float | None:
+    if result.timing.samples_ns:
+        return median(result.timing.samples_ns)
+    return (result.timing.summary_ns or {}).get("median")
 
 
 def now() -> datetime:
@@ -115,11 +123,19 @@ def _worst(results: list[Result], name: str) -> int | None:
     return max(values) if values else None
 
 
+def _iterations(result: Result) -> int:
+    """Timed iterations: samples, or the count a tool's summary gives."""
+    if result.timing.samples_ns or not result.timing.summary_ns:
+        return len(result.timing.samples_ns)
+    return int(result.timing.summary_ns.get("count", 0))
+
+
 def _measurement_columns(outcome: CellOutcome) -> dict:
     results = outcome.results
     if not results:
         return {}
     samples = [s for r in results for s in r.timing.samples_ns]
+    summaries = [r.timing.summary_ns for r in results if r.ok and r.timing.summary_ns and not r.timing.samples_ns]
     loads = [r.timing.load_ns for r in results if r.timing.load_ns is not None]
     firsts = [r.timing.first_inference_ns for r in results if r.timing.first_inference_ns is not None]
     load_ms, first_ms = median(loads), median(firsts)
@@ -128,14 +144,17 @@ def _measurement_columns(outcome: CellOutcome) -> dict:
     return {
         "shell": f"{last.shell.get('name')} {last.shell.get('version')}",
         "runtime_version": last.runtime_version, "delegate_applied": last.delegate_applied,
-        "latency_samples_ns": samples, "samples_per_repetition": [len(r.timing.samples_ns) for r in results],
-        "iterations": len(samples), "load_samples_ns": loads, "first_inference_samples_ns": firsts,
-        **latency_summary(samples, [len(r.timing.samples_ns) for r in results]),
+        "latency_samples_ns": samples, "samples_per_repetition": [_iterations(r) for r in results],
+        "iterations": sum(_iterations(r) for r in results), "load_samples_ns": loads, "first_inference_samples_ns": firsts,
+        **(latency_summary(samples, [len(r.timing.samples_ns) for r in results]) if samples or not summaries
+           else pooled_summary(summaries)),
+        "raw_samples": bool(samples) if samples or summaries else None,
         "model_load_ms": load_ms / NS_PER_MS if load_ms is not None else None,
         "first_inference_ms": first_ms / NS_PER_MS if first_ms is not None else None,
         "repetition_medians_ms": medians, "repetition_spread": relative_spread(medians),
         **{name: _worst(results, name) for name in
-           ("rss_before_load_bytes", "rss_after_load_bytes", "rss_peak_sampled_bytes", "peak_rss_bytes")},
+           ("rss_before_load_bytes", "rss_after_load_bytes", "rss_peak_sampled_bytes", "peak_rss_bytes", "pss_bytes",
+            "pss_peak_sampled_bytes")},
     }
 
 
@@ -146,7 +165,7 @@ def _state_columns(outcome: CellOutcome) -> dict:
                "cooldown_timed_out": any(c.timed_out for c in outcome.cooldowns) if outcome.cooldowns else None,
                "other_cpu_busy_fraction": _other_busy(outcome)}
     if before is not None:
-        columns.update(cpu_governor=before.governor, cpu_freq_mhz_before=before.cpu_freq_mhz,
+        columns.update(cpu_governor=before.governor, cpu_governors=before.governors, cpu_freq_mhz_before=before.cpu_freq_mhz,
                        load_avg_1m_before=before.load_avg_1m, temperature_c_before=before.temperature_c,
                        battery_level_pct=before.battery_level_pct, battery_temperature_c=before.battery_temperature_c,
                        battery_charging=before.battery_charging, thermal_status=before.thermal_status,
@@ -172,9 +191,11 @@ def _efficiency_columns(outcome: CellOutcome, p50_ms: float | None) -> dict:
 
 
 def _warnings(outcome: CellOutcome, row: dict, measurement: Measurement, parity: ParityThresholds) -> str | None:
-    notes = _check_warnings(outcome, parity)
-    short = [len(r.timing.samples_ns) for r in outcome.results
-             if r.ok and len(r.timing.samples_ns) < measurement.min_iterations]
+    notes = _check_warnings(outcome, parity) + outcome.device_notes
+    if row.get("raw_samples") is False:
+        notes.append("raw samples unavailable: the tool printed summaries only, so there are no percentiles "
+                     "or confidence interval" + ("" if len(outcome.results) == 1 else " and the mean is pooled over runs"))
+    short = [_iterations(r) for r in outcome.results if r.ok and 0 < _iterations(r) < measurement.min_iterations]
     if short:
         notes.append(f"max_seconds ({measurement.max_seconds:g}) stopped {len(short)} repetition(s) before "
                      f"min_iterations ({measurement.min_iterations}): {', '.join(map(str, short))} sample(s)")
@@ -201,6 +222,7 @@ def build_row(outcome: CellOutcome, run_id: str, platform: str, device_facts: di
               parity: ParityThresholds = ParityThresholds()) -> dict:
     row = {
         **_identity(outcome, run_id, platform, device_facts),
+        "execution_mode": device_facts.get("execution_mode"),
         "status": outcome.status, "stage": outcome.stage,
         "error": outcome.error if outcome.status != "skipped" else outcome.planned.skip_reason,
         "started_at": outcome.started_at, "finished_at": now(),

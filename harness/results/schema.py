@@ -7,13 +7,15 @@ History:
   3 (2026-11): the converted file's format and minimum runtime versions, operators, delegation
      (delegated nodes, share, operators left out) and selective-build operator list; numerical parity
      against the source model, and its flag.
+  4 (2026-11): phones. execution_mode (process, app or cli); raw_samples (False when a command-line tool
+     printed summaries only); PSS after the loop and sampled; per-core governors.
 """
 
 from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 STATUSES = ("ok", "failed", "skipped")
 # Where a failed cell stopped: conversion, the check that the device's runtime can load the file,
@@ -36,6 +38,7 @@ COLUMNS = pa.schema([
     ("quantization", pa.string()),
     ("delegate", pa.string()),
     ("threads", pa.int32()),
+    ("execution_mode", pa.string()),  # process (host shell), app or cli (a phone)
     # outcome
     ("status", pa.string()),
     ("stage", pa.string()),
@@ -79,6 +82,7 @@ COLUMNS = pa.schema([
     ("iterations", pa.int64()),
     ("load_samples_ns", pa.list_(pa.int64())),
     ("first_inference_samples_ns", pa.list_(pa.int64())),
+    ("raw_samples", pa.bool_()),  # False: the tool printed only summaries; percentiles are then null
     # statistics, all from harness.stats
     ("latency_p50_ms", pa.float64()),
     ("latency_p90_ms", pa.float64()),
@@ -103,9 +107,12 @@ COLUMNS = pa.schema([
     ("rss_after_load_bytes", pa.int64()),
     ("rss_peak_sampled_bytes", pa.int64()),
     ("peak_rss_bytes", pa.int64()),
+    ("pss_bytes", pa.int64()),
+    ("pss_peak_sampled_bytes", pa.int64()),
     # device state; phones fill the battery, thermal and screen columns
     ("cpu_affinity", pa.list_(pa.int32())),
-    ("cpu_governor", pa.string()),
+    ("cpu_governor", pa.string()),  # cpu0's
+    ("cpu_governors", pa.list_(pa.string())),  # per core
     ("cpu_freq_mhz_before", pa.list_(pa.float64())),
     ("cpu_freq_mhz_after", pa.list_(pa.float64())),
     ("load_avg_1m_before", pa.float64()),

@@ -32,6 +32,17 @@ class RunStore:
         store.write_metadata({**metadata, "run_id": run_id, "schema_version": SCHEMA_VERSION, "status": "running"})
         return store
 
+    @classmethod
+    def open(cls, folder: Path) -> RunStore:
+        store = cls(folder)
+        if not (store.folder / RUN_FILE).is_file():
+            raise ResultsError(f"no run at {store.folder} (it has no {RUN_FILE})")
+        return store
+
+    def recorded_cell_ids(self) -> set[str]:
+        """Cells with a row already; rows are written atomically, so each file is whole."""
+        return {path.stem for path in self.cell_files()}
+
     def metadata(self) -> dict:
         return json.loads((self.folder / RUN_FILE).read_text())
 

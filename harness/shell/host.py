@@ -19,7 +19,7 @@ import numpy as np
 
 from harness import __version__
 from harness.protocol import Memory, Request, Result, Timing, read_request, write_json_atomic
-from harness.shell.memory import RssSampler, current_rss_bytes, peak_rss_bytes
+from harness.shell.memory import RssSampler, current_rss_bytes, peak_rss_bytes, pss_bytes
 
 SHELL = {"name": "host-python", "version": __version__, "platform": f"{sys.platform}-{platform.machine()}"}
 CLOCK = "time.monotonic_ns"
@@ -75,7 +75,8 @@ def _measure(session, request: Request, timing: Timing, memory: Memory) -> tuple
         for _ in range(request.warmup_runs):
             session.run()
     timing = replace(timing, samples_ns=tuple(_timed_loop(session, request)))
-    return timing, replace(memory, peak_rss_bytes=peak_rss_bytes(), rss_peak_sampled_bytes=sampler.peak)
+    return timing, replace(memory, peak_rss_bytes=peak_rss_bytes(), rss_peak_sampled_bytes=sampler.peak,
+                           pss_bytes=pss_bytes())
 
 
 def run_request(request: Request, folder: Path) -> Result:

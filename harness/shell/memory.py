@@ -35,6 +35,18 @@ def peak_rss_bytes() -> int:
     return max_rss if sys.platform == "darwin" else max_rss * 1024
 
 
+def pss_bytes() -> int | None:
+    """Proportional set size: resident pages, shared ones divided among the processes sharing them."""
+    try:
+        with open("/proc/self/smaps_rollup") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
 class RssSampler:
     """Samples VmRSS on a background thread while in the ``with`` block; ``peak`` is the largest sample."""
 

@@ -4,7 +4,7 @@ import pytest
 
 from harness.devices.host import HostDevice
 from harness.devices.state import (
-    DeviceState, busy_fraction, read_cpu_freqs_mhz, read_cpu_times, read_governor, read_load_avg,
+    DeviceState, busy_fraction, read_cpu_freqs_mhz, read_cpu_times, read_governors, read_load_avg,
     read_max_temperature_c, throttle_warning,
 )
 
@@ -14,6 +14,7 @@ FILES = {
     "/sys/devices/system/cpu/cpu0/cpufreq/scaling_cur_freq": "1800000\n",
     "/sys/devices/system/cpu/cpu1/cpufreq/scaling_cur_freq": "2400000\n",
     "/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor": "schedutil\n",
+    "/sys/devices/system/cpu/cpu1/cpufreq/scaling_governor": "performance\n",
     "/sys/class/thermal/thermal_zone0/temp": "41000\n",
     "/sys/class/thermal/thermal_zone1/temp": "47500\n",
 }
@@ -27,7 +28,7 @@ def test_linux_readers_parse_sysfs_and_proc():
     assert read_cpu_times(read) == (1.5, 10.0)  # busy = total - idle - iowait, in seconds at 100 ticks/s
     assert read_load_avg(read) == 0.42
     assert read_cpu_freqs_mhz(read, 4) == (1800.0, 2400.0)
-    assert read_governor(read) == "schedutil"
+    assert read_governors(read, 4) == ("schedutil", "performance")
     assert read_max_temperature_c(read) == 47.5
 
 
@@ -35,7 +36,7 @@ def test_readers_fall_back_or_give_none():
     cpuinfo = {"/proc/cpuinfo": "processor: 0\ncpu MHz\t\t: 2596.146\nprocessor: 1\ncpu MHz\t\t: 2600.000\n"}
     assert read_cpu_freqs_mhz(cpuinfo.get, 2) == (2596.146, 2600.0)
     nothing = {}.get
-    assert read_cpu_times(nothing) is None and read_load_avg(nothing) is None and read_governor(nothing) is None
+    assert read_cpu_times(nothing) is None and read_load_avg(nothing) is None and read_governors(nothing, 2) is None
     assert read_max_temperature_c(nothing) is None and read_cpu_freqs_mhz(nothing, 2) is None
 
 

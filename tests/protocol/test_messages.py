@@ -24,7 +24,7 @@ def test_result_round_trips():
 
 
 @pytest.mark.parametrize("change, message", [
-    (lambda m: m.update(protocol_version=2), "unsupported protocol_version 2"),
+    (lambda m: m.update(protocol_version=1), "unsupported protocol_version 1"),
     (lambda m: m.update(kind="result"), "expected a request"),
     (lambda m: m.update(threads=0), "invalid request at threads"),
     (lambda m: m.update(delegate="turbo"), "invalid request at delegate"),

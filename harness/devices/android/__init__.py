@@ -1,0 +1,1 @@
+"""Android phones over adb: the link (adbutils), the device backend, and the app and cli execution modes."""

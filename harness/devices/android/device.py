@@ -1,0 +1,169 @@
+"""An Android phone over adb: facts, state and hygiene readings, and cells run in app or cli mode."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+from harness.devices.android import reports
+from harness.devices.android.link import AdbLink, CommandTimeout, quote, with_retries
+from harness.devices.base import Device, Launch
+from harness.devices.state import DeviceState, read_cpu_freqs_mhz, read_cpu_times, read_governors, read_load_avg, \
+    read_max_temperature_c
+from harness.errors import DeviceError
+from harness.protocol import Request, Result
+
+CPU_FOLDER = "/sys/devices/system/cpu"
+THERMAL_ZONES = 32
+_SECTION = "__HARNESS_SECTION__"
+_CLOCK_TICKS = 100  # USER_HZ on Android kernels
+
+
+def _state_paths(cpu_count: int) -> list[str]:
+    paths = ["/proc/stat", "/proc/loadavg"]
+    for cpu in range(cpu_count):
+        paths += [f"{CPU_FOLDER}/cpu{cpu}/cpufreq/scaling_cur_freq", f"{CPU_FOLDER}/cpu{cpu}/cpufreq/scaling_governor"]
+    return paths + [f"/sys/class/thermal/thermal_zone{zone}/temp" for zone in range(THERMAL_ZONES)]
+
+
+class AndroidDevice(Device):
+    platform = "android"
+    runtimes = frozenset({"litert", "executorch", "torchscript"})
+    delegates = frozenset({"xnnpack", "none", "gpu", "nnapi"})
+    modes = ("app", "cli")
+
+    def __init__(self, name: str, entry, mode: str | None = None):
+        super().__init__(name)
+        self.entry = entry
+        self.mode = mode or entry.mode
+        if self.mode not in self.modes:
+            raise DeviceError(f"device {name} runs cells in app or cli mode, not {self.mode!r}")
+        self._link: AdbLink | None = None
+        self._cpu_count: int | None = None
+        self._runner = None
+        self._notes: list[str] = []
+        self.run_folder: str | None = None
+
+    # -- the link ----------------------------------------------------------------------------------------
+    @property
+    def link(self) -> AdbLink:
+        if self._link is None:
+            self._link = AdbLink(self.entry.serial)
+        return self._link
+
+    def retried(self, action, what: str):
+        return with_retries(self.link, action, what, on_retry=self._notes.append)
+
+    def note(self, *notes: str) -> None:
+        self._notes.extend(notes)
+
+    def take_notes(self) -> list[str]:
+        notes, self._notes = self._notes, []
+        return notes
+
+    @property
+    def cpu_count(self) -> int:
+        if self._cpu_count is None:
+            possible = self.retried(lambda: self.link.read_files([f"{CPU_FOLDER}/possible"]), "reading the CPU list")
+            self._cpu_count = len(reports.parse_cpu_list(possible[f"{CPU_FOLDER}/possible"])) or 1
+        return self._cpu_count
+
+    # -- what it is --------------------------------------------------------------------------------------
+    def facts(self) -> dict[str, str | int | float | None]:
+        props = reports.parse_getprop(self.retried(lambda: self.link.check(["getprop"]), "reading properties"))
+        meminfo = self.retried(lambda: self.link.read_files(["/proc/meminfo"]), "reading memory")["/proc/meminfo"] or ""
+        total = re.search(r"MemTotal:\s+(\d+) kB", meminfo)
+        model = " ".join(p for p in (props.get("ro.product.manufacturer"), props.get("ro.product.model")) if p)
+        return {
+            "device_model": model or None, "serial": self.link.serial,
+            "soc": props.get("ro.soc.model") or props.get("ro.board.platform") or props.get("ro.hardware"),
+            "abi": props.get("ro.product.cpu.abi"),
+            "os": f"Android {props.get('ro.build.version.release')} (SDK {props.get('ro.build.version.sdk')})",
+            "cpu_count": self.cpu_count, "memory_bytes": int(total.group(1)) * 1024 if total else None,
+            "execution_mode": self.mode,
+        }
+
+    def big_cores(self) -> tuple[int, ...]:
+        """The CPUs with the highest maximum frequency."""
+        paths = [f"{CPU_FOLDER}/cpu{cpu}/cpufreq/cpuinfo_max_freq" for cpu in range(self.cpu_count)]
+        found = self.retried(lambda: self.link.read_files(paths), "reading CPU frequencies")
+        freqs = {cpu: int(found[path]) for cpu, path in enumerate(paths) if found[path]}
+        if not freqs:
+            raise DeviceError(f"{self.name}: cannot read cpuinfo_max_freq, so cannot find the big cores")
+        top = max(freqs.values())
+        return tuple(cpu for cpu, freq in sorted(freqs.items()) if freq == top)
+
+    def cpu_affinity(self, requested: tuple[int, ...] | None) -> tuple[int, ...] | None:
+        if self.mode != "cli":
+            return None  # the shell user cannot pin an app's process
+        return self.big_cores() if self.entry.pin_big_cores else requested
+
+    # -- state -------------------------------------------------------------------------------------------
+    def state(self) -> DeviceState:
+        return self.retried(self._read_state, "reading the device state")
+
+    def _read_state(self) -> DeviceState:
+        files = self.link.read_files(_state_paths(self.cpu_count))
+        sections = self.link.script(
+            f"dumpsys battery; echo {_SECTION}; dumpsys thermalservice; echo {_SECTION}; "
+            "dumpsys power | grep -E 'mWakefulness=|Display Power'").text.split(_SECTION)
+        battery_text, thermal_text, power_text = (sections + ["", "", ""])[:3]
+        battery = reports.parse_battery(battery_text)
+        times = read_cpu_times(files.get, _CLOCK_TICKS)
+        governors = read_governors(files.get, self.cpu_count)
+        return DeviceState(
+            taken_at=time.monotonic(), cpu_freq_mhz=read_cpu_freqs_mhz(files.get, self.cpu_count),
+            governor=governors[0] if governors else None, governors=governors,
+            load_avg_1m=read_load_avg(files.get),
+            temperature_c=reports.parse_cpu_temperature(thermal_text) or read_max_temperature_c(files.get, THERMAL_ZONES),
+            cpu_busy_seconds=times[0] if times else None, cpu_total_seconds=times[1] if times else None,
+            battery_level_pct=battery.level_pct, battery_temperature_c=battery.temperature_c,
+            battery_charging=battery.charging, thermal_status=reports.parse_thermal_status(thermal_text),
+            screen_on=reports.parse_screen_on(power_text))
+
+    # -- runs --------------------------------------------------------------------------------------------
+    def open_run(self, run_id: str) -> None:
+        from harness.devices.android.app_mode import AppRunner
+        from harness.devices.android.cli_mode import CliRunner
+
+        self.run_folder = f"{self.entry.work_folder.rstrip('/')}/{run_id}"
+        runner_class = AppRunner if self.mode == "app" else CliRunner
+        self._runner = runner_class(self)
+        self.retried(lambda: self.link.check(["mkdir", "-p", self.run_folder]), "creating the work folder")
+        self.retried(self._runner.prepare, f"preparing {self.mode} mode")
+
+    def close_run(self) -> None:
+        if self.run_folder is None or self._link is None:
+            return
+        try:
+            self.link.shell(["rm", "-rf", self.run_folder])
+        except DeviceError:
+            pass  # the phone went away; its next run cleans the same folder name only on resume
+        self.run_folder = None
+
+    def run(self, request: Request, files: dict[str, Path], launch: Launch) -> Result:
+        if self._runner is None:
+            raise DeviceError("open_run() must come before run()")
+        try:
+            return self.retried(lambda: self._runner.run(request, files, launch), f"cell {request.cell_id[:8]}")
+        except CommandTimeout as error:
+            self._runner.stop(request)
+            raise DeviceError(f"{error}; stopped it") from None
+
+    def push_cell_files(self, request: Request, files: dict[str, Path]) -> str:
+        """Push a cell's model and inputs into its own folder, once per run; return the folder."""
+        folder = f"{self.run_folder}/{request.cell_id}"
+        self.link.check(["mkdir", "-p", folder])
+        for relative, local in files.items():
+            remote = f"{folder}/{relative}"
+            if self._runner.pushed.get(remote) != local.stat().st_mtime_ns:
+                self.link.push(local, remote)
+                self._runner.pushed[remote] = local.stat().st_mtime_ns
+        return folder
+
+    def kill(self, pattern: str) -> None:
+        try:
+            self.link.script(f"pkill -f {quote([pattern])} || true")
+        except DeviceError:
+            pass
