@@ -4,21 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
 from harness import __version__
 from harness.errors import HarnessError
+from harness.paths import default_cache_dir
 
 DEFAULT_MATRIX = Path("configs/matrices/default.yaml")
 DEFAULT_DEVICES = Path("configs/devices.yaml")
-
-
-def default_cache_dir() -> Path:
-    if os.environ.get("HARNESS_CACHE_DIR"):
-        return Path(os.environ["HARNESS_CACHE_DIR"])
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "mobile-bench"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -46,6 +40,10 @@ def _parser() -> argparse.ArgumentParser:
     inspect = commands.add_parser("inspect", help="a converted file's format, versions, operators, delegation and metadata")
     inspect.add_argument("file", type=Path, help="a .tflite, .pte or .ptl file")
     inspect.add_argument("--json", action="store_true", help="print JSON instead of text")
+    fetch = commands.add_parser("fetch-tool", help="download Google's prebuilt TFLite benchmark_model for a phone's ABI")
+    fetch.add_argument("--abi", default="arm64-v8a", help="the phone's ABI (`harness devices` shows it)")
+    fetch.add_argument("--url", default=None, help="download from here instead of Google's nightly build")
+    fetch.add_argument("--cache-dir", type=Path, default=None, help="default: ~/.cache/mobile-bench")
     devices = commands.add_parser("devices", help="list the device aliases and what they are")
     devices.add_argument("--devices", type=Path, default=DEFAULT_DEVICES)
     schema = commands.add_parser("schema", help="write the JSON Schema of matrix files")
@@ -127,6 +125,14 @@ def _devices(args) -> int:
     return 0
 
 
+def _fetch_tool(args) -> int:
+    from harness.devices.android.tools import fetch_benchmark_model
+
+    path = fetch_benchmark_model(args.abi, args.cache_dir or default_cache_dir(), args.url)
+    print(f"{path}: cli mode uses it for LiteRT cells on {args.abi} phones unless tools.benchmark_model is set")
+    return 0
+
+
 def _inspect(args) -> int:
     from dataclasses import asdict
 
@@ -156,7 +162,8 @@ def _schema(args) -> int:
     return 0
 
 
-COMMANDS = {"bench": _bench, "plan": _plan, "inspect": _inspect, "devices": _devices, "schema": _schema}
+COMMANDS = {"bench": _bench, "plan": _plan, "inspect": _inspect, "devices": _devices, "schema": _schema,
+            "fetch-tool": _fetch_tool}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -41,3 +41,23 @@ def test_a_devices_file_named_but_absent_is_an_error(tmp_path):
 def test_host_facts_describe_this_machine():
     facts = HostDevice("host").facts()
     assert facts["cpu_count"] >= 1 and facts["device_model"] and facts["memory_bytes"] > 0
+
+
+def test_the_shipped_pixel_alias_is_an_android_phone_in_app_mode_and_needs_no_phone_to_open():
+    from harness.devices.android.device import AndroidDevice
+    from tests.conftest import REPO
+
+    pixel = open_device("pixel", REPO / "configs/devices.yaml")
+    assert isinstance(pixel, AndroidDevice) and pixel.entry.serial == "auto" and pixel.mode == "app"
+    assert open_device("pixel", REPO / "configs/devices.yaml", mode="cli").mode == "cli"
+    assert open_device("host", REPO / "configs/devices.yaml", mode="cli").mode == "process"  # one way only
+
+
+def test_android_entries_are_checked(tmp_path):
+    path = tmp_path / "devices.yaml"
+    path.write_text("phone:\n  platform: android\n  mode: shell\n")
+    with pytest.raises(ConfigError, match=r"devices.yaml:3: phone.mode: Input should be 'app' or 'cli'"):
+        open_device("phone", path)
+    path.write_text("phone:\n  platform: android\n  work_folder: /data/local/tmp/x;rm -rf /\n")
+    with pytest.raises(ConfigError, match="phone.work_folder"):
+        open_device("phone", path)

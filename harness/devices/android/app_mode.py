@@ -33,14 +33,15 @@ _GRACE_POLLS = 8  # polls without the app's process before concluding it died wi
 class AppRunner:
     def __init__(self, device):
         self.device = device
-        self.pushed: dict[str, int] = {}
 
     def prepare(self) -> None:
+        """The app must be installed; the screen is woken, since a foreground activity needs it on.
+        The app creates its results folder itself: one the shell user created may not be writable by it."""
         link = self.device.link
         if link.shell(["pm", "path", APP_PACKAGE]).exit_code != 0:
             raise DeviceError(f"the mobile-bench app ({APP_PACKAGE}) is not installed on {self.device.name}: "
                               "build and install it (android-app/), or use cli mode (--mode cli)")
-        link.check(["mkdir", "-p", RESULTS_FOLDER])
+        link.shell(["input", "keyevent", "KEYCODE_WAKEUP"])
 
     def run(self, request: Request, files: dict[str, Path], launch: Launch) -> Result:
         link = self.device.link

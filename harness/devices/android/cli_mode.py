@@ -12,6 +12,7 @@ from pathlib import Path
 
 from harness.devices.android.link import quote
 from harness.devices.android.tool_output import PARSERS
+from harness.devices.android.tools import fetched_path
 from harness.devices.base import Launch
 from harness.errors import ConfigError, DeviceError
 from harness.protocol import Memory, Request, Result, Timing
@@ -53,26 +54,36 @@ def _memory(samples: str | None) -> Memory:
 class CliRunner:
     def __init__(self, device):
         self.device = device
-        self.pushed: dict[str, int] = {}
         self.tools: dict[str, str] = {}
 
     def prepare(self) -> None:
-        """Push each configured tool once per run."""
+        """Push each available tool once per run."""
         for runtime, tool in TOOLS.items():
-            local = getattr(self.device.entry.tools, tool)
+            local = self._local_tool(tool)
             if local is None:
                 continue
-            if not Path(local).is_file():
-                raise ConfigError(f"tools.{tool} for device {self.device.name}: no such file {local}")
             remote = f"{self.device.run_folder}/bin/{tool}"
             self.device.link.check(["mkdir", "-p", f"{self.device.run_folder}/bin"])
-            self.device.link.push(Path(local), remote, mode=0o755)
+            self.device.link.push(local, remote, mode=0o755)
             self.tools[runtime] = remote
+
+    def _local_tool(self, tool: str) -> Path | None:
+        """The configured file, or for benchmark_model one `harness fetch-tool` downloaded for this ABI."""
+        configured = getattr(self.device.entry.tools, tool)
+        if configured is not None:
+            if not Path(configured).is_file():
+                raise ConfigError(f"tools.{tool} for device {self.device.name}: no such file {configured}")
+            return Path(configured)
+        if tool == "benchmark_model":
+            fetched = fetched_path(self.device.link.check(["getprop", "ro.product.cpu.abi"]).strip())
+            return fetched if fetched.is_file() else None
+        return None
 
     def run(self, request: Request, files: dict[str, Path], launch: Launch) -> Result:
         tool = TOOLS[request.runtime]
         if request.runtime not in self.tools:
-            raise DeviceError(f"cli mode needs {tool}: set tools.{tool} for {self.device.name} in configs/devices.yaml")
+            hint = " or run `harness fetch-tool`" if tool == "benchmark_model" else ""
+            raise DeviceError(f"cli mode needs {tool}: set tools.{tool} for {self.device.name} in configs/devices.yaml{hint}")
         folder = self.device.push_cell_files(request, files)
         command = [self.tools[request.runtime], *tool_arguments(request, f"{folder}/{request.model_path}", folder)]
         if launch.cpu_affinity:

@@ -42,6 +42,7 @@ class AndroidDevice(Device):
         self._link: AdbLink | None = None
         self._cpu_count: int | None = None
         self._runner = None
+        self._pushed: dict[str, int] = {}  # remote path -> the local file's mtime, this run
         self._notes: list[str] = []
         self.run_folder: str | None = None
 
@@ -129,7 +130,7 @@ class AndroidDevice(Device):
 
         self.run_folder = f"{self.entry.work_folder.rstrip('/')}/{run_id}"
         runner_class = AppRunner if self.mode == "app" else CliRunner
-        self._runner = runner_class(self)
+        self._runner, self._pushed = runner_class(self), {}
         self.retried(lambda: self.link.check(["mkdir", "-p", self.run_folder]), "creating the work folder")
         self.retried(self._runner.prepare, f"preparing {self.mode} mode")
 
@@ -139,7 +140,7 @@ class AndroidDevice(Device):
         try:
             self.link.shell(["rm", "-rf", self.run_folder])
         except DeviceError:
-            pass  # the phone went away; its next run cleans the same folder name only on resume
+            pass  # the phone went away: the folder stays until a resumed run ends, or is removed by hand
         self.run_folder = None
 
     def run(self, request: Request, files: dict[str, Path], launch: Launch) -> Result:
@@ -155,11 +156,12 @@ class AndroidDevice(Device):
         """Push a cell's model and inputs into its own folder, once per run; return the folder."""
         folder = f"{self.run_folder}/{request.cell_id}"
         self.link.check(["mkdir", "-p", folder])
+        self.link.check(["chmod", "755", self.run_folder, folder])  # the app, another user, reads from here
         for relative, local in files.items():
             remote = f"{folder}/{relative}"
-            if self._runner.pushed.get(remote) != local.stat().st_mtime_ns:
+            if self._pushed.get(remote) != local.stat().st_mtime_ns:
                 self.link.push(local, remote)
-                self._runner.pushed[remote] = local.stat().st_mtime_ns
+                self._pushed[remote] = local.stat().st_mtime_ns
         return folder
 
     def kill(self, pattern: str) -> None:

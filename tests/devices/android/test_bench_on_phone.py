@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -111,15 +110,14 @@ def test_a_hot_phone_is_waited_for_then_runs(devices_file, phone, tmp_path, cach
     matrix = _matrix(tmp_path)
     matrix.write_text(matrix.read_text().replace("runtimes: [litert, executorch, torchscript]", "runtimes: [litert]")
                       .replace("delegates: [xnnpack, none]", "delegates: [xnnpack]"))
-    phone.set_state(cpu_temperature_c=75.0, thermal_status=3)
-    cool = threading.Timer(4.0, lambda: phone.set_state(cpu_temperature_c=38.0, thermal_status=0))
-    cool.start()
+    # Severe and 75 C for the next 8 readings (about 1.4 s of the gate's 0.2 s polls), then 38 C.
+    phone.set_state(cpu_temperature_c=75.0, thermal_status=3, screen_on=False, hot_reads=8)
     completed = _bench(cache_dir, matrix, devices_file, tmp_path / "results")
-    cool.cancel()
     assert completed.returncode == 0, completed.stderr[-3000:]
     row = results.load(tmp_path / "results").iloc[0]
     assert row.status == "ok" and not row.cooldown_timed_out
     assert row.cooldown_wait_s >= 1.0 and row.temperature_c_before <= 60 and row.thermal_status == "none"
+    assert row.screen_on  # app mode wakes the screen before the first cell
 
 
 def test_a_killed_run_resumes_without_redoing_or_losing_cells(devices_file, phone, tmp_path, cache_dir):
@@ -165,3 +163,21 @@ def test_devices_lists_the_attached_phone(devices_file, phone):
                  "battery 85% at 28.5 C, charging", "thermal status none"):
         assert fact in line
     assert f"pixel        android  serial=127.0.0.1:{phone.port}, mode=app" in completed.stdout
+
+
+def test_cli_mode_uses_a_fetched_benchmark_model_when_none_is_configured(devices_file, phone, tmp_path, cache_dir):
+    from tests.fixtures.phone.fake_tools import write_tool
+
+    fetched = cache_dir / "tools" / "arm64-v8a"  # where `harness fetch-tool --abi arm64-v8a` puts it
+    fetched.mkdir(parents=True, exist_ok=True)
+    write_tool(fetched, "benchmark_model")
+    devices_file.write_text("\n".join(l for l in devices_file.read_text().splitlines() if "benchmark_model:" not in l))
+    matrix = _matrix(tmp_path)
+    matrix.write_text(matrix.read_text().replace("runtimes: [litert, executorch, torchscript]", "runtimes: [litert]"))
+    try:
+        completed = _bench(cache_dir, matrix, devices_file, tmp_path / "results", "--mode", "cli")
+    finally:
+        (fetched / "benchmark_model").unlink()
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    rows = results.load(tmp_path / "results")
+    assert set(rows.status) == {"ok"} and set(rows.shell.str.split().str[0]) == {"benchmark_model"}

@@ -1,0 +1,37 @@
+"""On a real phone (`pytest -m device`, with one phone attached and ANDROID_ADB_SERVER_PORT unset): never in CI."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from harness.devices.android.device import AndroidDevice
+from harness.devices.inventory import AndroidEntry
+
+pytestmark = pytest.mark.device
+
+
+@pytest.fixture
+def real_phone(monkeypatch):
+    monkeypatch.setenv("ANDROID_ADB_SERVER_PORT", os.environ.get("REAL_ADB_SERVER_PORT", "5037"))
+    entry = AndroidEntry(platform="android", serial=os.environ.get("PHONE_SERIAL", "auto"))
+    return AndroidDevice("pixel", entry, mode="cli")  # cli mode with no tools: nothing needs the app
+
+
+def test_facts_and_state_are_read(real_phone):
+    facts, state = real_phone.facts(), real_phone.state()
+    assert facts["abi"] and facts["os"].startswith("Android") and facts["cpu_count"] >= 1
+    assert state.battery_level_pct is not None and state.cpu_freq_mhz and state.governors
+    assert real_phone.big_cores()
+
+
+def test_push_verify_and_clean_up(real_phone, tmp_path):
+    local = tmp_path / "probe.bin"
+    local.write_bytes(os.urandom(1 << 20))
+    real_phone.open_run("pytest-probe")
+    try:
+        real_phone.link.push(local, f"{real_phone.run_folder}/probe.bin")
+    finally:
+        real_phone.close_run()
+    assert not real_phone.link.exists("/data/local/tmp/mobile-bench/pytest-probe")
