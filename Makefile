@@ -11,7 +11,7 @@ RESUME ?=
 BENCH_FLAGS := $(if $(MODE),--mode $(MODE)) $(if $(RESUME),--resume $(RESUME))
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: bench plan test test-slow venv lock schema clean-venv adb
+.PHONY: bench plan test test-slow test-device android-app venv lock schema clean-venv adb
 
 bench: $(STAMP) adb
 	$(BIN)/harness bench --matrix $(MATRIX) --device $(DEVICE) $(BENCH_FLAGS)
@@ -21,6 +21,21 @@ plan: $(STAMP)
 
 test: $(STAMP) adb
 	$(BIN)/pytest
+
+# On a phone that is attached: the shell conformance suite against the app, and the phone smoke tests.
+test-device: $(STAMP) adb
+	HARNESS_TEST_DEVICE=$(DEVICE) $(BIN)/pytest -m device
+
+# The Android app (android-app/). Needs an Android SDK (ANDROID_HOME) and JDK 17; Gradle comes with ./gradlew.
+android-app:
+	@sdk="$${ANDROID_HOME:-$${ANDROID_SDK_ROOT:-}}"; \
+	if [ -z "$$sdk" ] || [ ! -d "$$sdk/platforms" ]; then \
+		echo "make android-app: no Android SDK. Install one (Android Studio, or the command-line tools with" >&2; \
+		echo "  sdkmanager 'platforms;android-35' 'build-tools;35.0.0') and set ANDROID_HOME." >&2; exit 1; fi; \
+	if ! command -v java >/dev/null || ! java -version 2>&1 | grep -qE 'version "(1[7-9]|2[0-9])'; then \
+		echo "make android-app: JDK 17 or newer is needed (java -version)." >&2; exit 1; fi; \
+	cd android-app && ./gradlew --no-daemon assembleRelease testReleaseUnitTest
+	@echo "APK: android-app/app/build/outputs/apk/release/app-release.apk (app mode installs it when newer)"
 
 # Debian's adb: phones, and the tests' emulated phone, are reached through a real adb server.
 adb:

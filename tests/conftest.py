@@ -62,3 +62,27 @@ def write_matrix(tmp_path):
 @pytest.fixture(scope="session")
 def cache_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(scope="session")
+def adb_server():
+    """Debian's adb server, on the private port set above in ANDROID_ADB_SERVER_PORT."""
+    if shutil.which("adb") is None:
+        if IN_CI:
+            pytest.fail("adb is missing in CI; `make test` installs Debian's adb package")
+        pytest.skip("adb is not installed (apt-get install adb)")
+    subprocess.run(["adb", "start-server"], check=True, capture_output=True, timeout=30)
+    return os.environ["ANDROID_ADB_SERVER_PORT"]
+
+
+@pytest.fixture
+def phone(adb_server, tmp_path):
+    """An emulated Android phone (tests/fixtures/phone/), connected to the adb server."""
+    from tests.fixtures.phone.adbd import EmulatedPhone
+
+    emulated = EmulatedPhone(tmp_path / "phone")
+    emulated.start()
+    subprocess.run(["adb", "connect", f"127.0.0.1:{emulated.port}"], check=True, capture_output=True, timeout=30)
+    yield emulated
+    subprocess.run(["adb", "disconnect", f"127.0.0.1:{emulated.port}"], capture_output=True, timeout=30)
+    emulated.stop()

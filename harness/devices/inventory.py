@@ -57,6 +57,10 @@ class AndroidEntry(BaseModel):
                              description="Each run gets its own folder below this, removed when the run ends.")
     pin_big_cores: bool = Field(False, description="cli mode: run tools on the cores with the highest cpuinfo_max_freq.")
     tools: ToolsEntry = ToolsEntry()
+    sustained_performance: bool = Field(False, description="app mode: ask for Android's sustained-performance mode "
+                                                           "(steadier clocks, lower peaks) where the phone supports it.")
+    apk: Path | None = Field(None, description="app mode: the APK to install when the phone's app is missing or older "
+                                                "than android-app/version.properties (default: what `make android-app` builds).")
 
 
 def _platform_of(value) -> str:

@@ -10,6 +10,7 @@ as the host shell's.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import tempfile
 import time
@@ -23,6 +24,8 @@ from harness.errors import DeviceError, ProtocolError
 from harness.protocol import Request, Result, write_json_atomic
 
 APP_PACKAGE = "org.mobilebench.shell"
+ANDROID_APP = Path("android-app")
+DEFAULT_APK = ANDROID_APP / "app/build/outputs/apk/release/app-release.apk"
 APP_ACTIVITY = f"{APP_PACKAGE}/.BenchActivity"
 RESULTS_FOLDER = f"/sdcard/Android/data/{APP_PACKAGE}/files/results"
 POLL_SECONDS = 0.25
@@ -30,28 +33,67 @@ _DONE, _GONE = "__HARNESS_RESULT__", "__HARNESS_NO_PROCESS__"
 _GRACE_POLLS = 8  # polls without the app's process before concluding it died without a result
 
 
+def source_version_code(folder: Path = ANDROID_APP) -> int | None:
+    """versionCode in android-app/version.properties: what `make android-app` builds."""
+    try:
+        text = (folder / "version.properties").read_text()
+    except OSError:
+        return None
+    return reports.parse_version_code(text)
+
+
 class AppRunner:
     def __init__(self, device):
         self.device = device
 
     def prepare(self) -> None:
-        """The app must be installed; the screen is woken, since a foreground activity needs it on.
-        The app creates its results folder itself: one the shell user created may not be writable by it."""
-        link = self.device.link
-        if link.shell(["pm", "path", APP_PACKAGE]).exit_code != 0:
-            raise DeviceError(f"the mobile-bench app ({APP_PACKAGE}) is not installed on {self.device.name}: "
-                              "build and install it (android-app/), or use cli mode (--mode cli)")
-        link.shell(["input", "keyevent", "KEYCODE_WAKEUP"])
+        """Install or update the app when android-app/ is newer, then wake the screen: a foreground activity
+        needs it on. The app creates its results folder itself: one the shell user made may not be writable."""
+        self._install_if_needed()
+        self.device.link.shell(["input", "keyevent", "KEYCODE_WAKEUP"])
+
+    def installed_version_code(self) -> int | None:
+        return reports.parse_version_code(self.device.link.shell(["dumpsys", "package", APP_PACKAGE]).text)
+
+    def _install_if_needed(self) -> None:
+        installed, wanted = self.installed_version_code(), source_version_code()
+        if installed is not None and (wanted is None or installed >= wanted):
+            return
+        apk = Path(self.device.entry.apk) if self.device.entry.apk else DEFAULT_APK
+        where = f"the mobile-bench app ({APP_PACKAGE})"
+        if not apk.is_file():
+            state = "is not installed" if installed is None else f"on the phone is older (versionCode {installed} < {wanted})"
+            raise DeviceError(f"{where} {state} on {self.device.name}, and there is no APK at {apk} to install: "
+                              "run `make android-app` (needs an Android SDK), or use cli mode (--mode cli)")
+        remote = f"{self.device.run_folder}/app.apk"
+        self.device.link.push(apk, remote)
+        output = self.device.link.shell(["pm", "install", "-r", "-t", remote], timeout=300).text
+        if "Success" not in output:
+            raise DeviceError(f"installing {apk} on {self.device.name} failed: {output.strip()[-500:]}")
+        now = self.installed_version_code()
+        if wanted is not None and (now is None or now < wanted):
+            raise DeviceError(f"{apk} is older than android-app/version.properties (versionCode {now} < {wanted}): "
+                              "rebuild it with `make android-app`")
+        self.device.note(f"installed the app (versionCode {now}, was {installed})")
 
     def run(self, request: Request, files: dict[str, Path], launch: Launch) -> Result:
+        wanted = self.device.entry.sustained_performance
+        result = self.run_message({**request.to_json(), "sustained_performance": wanted}, files, launch)
+        if wanted and result.ok and not result.shell.get("sustained_performance"):
+            self.device.note("sustained-performance mode was asked for, but this phone does not support it")
+        return result
+
+    def run_message(self, message: dict, files: dict[str, Path], launch: Launch) -> Result:
+        """Any request message, valid or not: the conformance suite sends broken ones on purpose."""
         link = self.device.link
-        folder = self.device.push_cell_files(request, files)
+        name = re.sub(r"[^\w.-]", "_", str(message.get("cell_id", "unnamed")))
+        folder = self.device.push_cell_files(name, files)
         request_path = f"{folder}/request.json"
         with tempfile.TemporaryDirectory() as scratch:
             local = Path(scratch) / "request.json"
-            write_json_atomic(local, request.to_json())
+            write_json_atomic(local, message)
             link.push(local, request_path)
-        result_path = f"{RESULTS_FOLDER}/{request.cell_id}-{secrets.token_hex(4)}.json"
+        result_path = f"{RESULTS_FOLDER}/{name}-{secrets.token_hex(4)}.json"
         started = link.check(["am", "start", "-W", "-S", "-n", APP_ACTIVITY,
                               "--es", "request", request_path, "--es", "result", result_path])
         error = reports.parse_am_start_error(started)

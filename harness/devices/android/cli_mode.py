@@ -84,7 +84,7 @@ class CliRunner:
         if request.runtime not in self.tools:
             hint = " or run `harness fetch-tool`" if tool == "benchmark_model" else ""
             raise DeviceError(f"cli mode needs {tool}: set tools.{tool} for {self.device.name} in configs/devices.yaml{hint}")
-        folder = self.device.push_cell_files(request, files)
+        folder = self.device.push_cell_files(request.cell_id, files)
         command = [self.tools[request.runtime], *tool_arguments(request, f"{folder}/{request.model_path}", folder)]
         if launch.cpu_affinity:
             command = ["taskset", format(sum(1 << cpu for cpu in launch.cpu_affinity), "x"), *command]

@@ -152,9 +152,9 @@ class AndroidDevice(Device):
             self._runner.stop(request)
             raise DeviceError(f"{error}; stopped it") from None
 
-    def push_cell_files(self, request: Request, files: dict[str, Path]) -> str:
+    def push_cell_files(self, cell_id: str, files: dict[str, Path]) -> str:
         """Push a cell's model and inputs into its own folder, once per run; return the folder."""
-        folder = f"{self.run_folder}/{request.cell_id}"
+        folder = f"{self.run_folder}/{cell_id}"
         self.link.check(["mkdir", "-p", folder])
         self.link.check(["chmod", "755", self.run_folder, folder])  # the app, another user, reads from here
         for relative, local in files.items():

@@ -14,19 +14,9 @@ import pytest
 from harness import results
 from tests.conftest import REPO, require
 from tests.fixtures.phone.adbd import Fault
+from tests.fixtures.tiny_models import TINY_CNN_EVERY_RUNTIME
 
-MATRIX = """\
-name: phone
-models:
-  - name: tiny_cnn
-    factory: tests.fixtures.tiny_models:tiny_cnn
-    inputs: [[1, 3, 16, 16]]
-runtimes: [litert, executorch, torchscript]
-delegates: [xnnpack, none]
-threads: [1]
-exclude:
-  - {runtime: torchscript, delegate: xnnpack}
-  - {runtime: executorch, delegate: none}
+MATRIX = "name: phone\n" + TINY_CNN_EVERY_RUNTIME.replace("%", "%%") + """\
 measurement: {warmup_runs: 1, min_iterations: 5, min_seconds: 0, max_seconds: 1, repetitions: %(repetitions)d,
               max_repetitions: %(repetitions)d, order: as_listed, cell_timeout_seconds: 20,
               cooldown: {max_cpu_busy: 1.0, max_temperature_c: 60, timeout_seconds: 30, poll_seconds: 0.2}}
@@ -181,3 +171,19 @@ def test_cli_mode_uses_a_fetched_benchmark_model_when_none_is_configured(devices
     assert completed.returncode == 0, completed.stderr[-3000:]
     rows = results.load(tmp_path / "results")
     assert set(rows.status) == {"ok"} and set(rows.shell.str.split().str[0]) == {"benchmark_model"}
+
+
+def test_app_mode_updates_an_older_app_from_the_apk(devices_file, phone, tmp_path, cache_dir):
+    apk = tmp_path / "app-release.apk"
+    apk.write_text("versionCode=1\n")  # the emulated phone's stand-in for an APK built from android-app/
+    devices_file.write_text(devices_file.read_text() + f"  apk: {apk}\n  sustained_performance: true\n")
+    phone.set_state(app_version_code=0)
+    matrix = _matrix(tmp_path)
+    matrix.write_text(matrix.read_text().replace("runtimes: [litert, executorch, torchscript]", "runtimes: [litert]")
+                      .replace("delegates: [xnnpack, none]", "delegates: [xnnpack]"))
+    completed = _bench(cache_dir, matrix, devices_file, tmp_path / "results")
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    row = results.load(tmp_path / "results").iloc[0]
+    assert row.status == "ok" and "installed the app (versionCode 1, was 0)" in row.warnings
+    assert "sustained-performance mode was asked for" in row.warnings  # the stand-in shell cannot apply it
+    assert '"app_version_code": 1' in (phone.root / ".device/state.json").read_text()

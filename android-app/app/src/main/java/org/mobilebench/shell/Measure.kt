@@ -1,0 +1,21 @@
+package org.mobilebench.shell
+
+/**
+ * Timed inferences until both the minimum count and the minimum time are reached, or the maximum time
+ * passes: the same rule as the host shell. Only [run] is timed. Raw samples only; no statistics here.
+ */
+fun timedLoop(run: () -> Unit, minIterations: Int, minSeconds: Double, maxSeconds: Double,
+              clock: () -> Long = System::nanoTime): LongArray {
+    val minNs = (minSeconds * 1e9).toLong()
+    val maxNs = (maxSeconds * 1e9).toLong()
+    val samples = ArrayList<Long>(maxOf(minIterations, 16))
+    val start = clock()
+    while (true) {
+        val begin = clock()
+        run()
+        val end = clock()
+        samples.add(end - begin)
+        val elapsed = end - start
+        if (elapsed >= maxNs || (samples.size >= minIterations && elapsed >= minNs)) return samples.toLongArray()
+    }
+}
