@@ -27,6 +27,9 @@ class Bench(
             badRequest(e)
         } catch (e: java.io.IOException) {
             badRequest(e)
+        } catch (e: Throwable) {  // a bug in the shell itself: still answer, so the harness never waits in vain
+            Result("unknown", "run_failed", "shell error: ${describe(e)}", shell, "unknown", null, null, Timing(), Memory(),
+                   cpuTimeNs())
         }
         writeAtomically(resultFile, resultJson(result).toString(1))
     }
@@ -38,15 +41,17 @@ class Bench(
         var timing = Timing()
         var memory = Memory()
         var version: String? = null
-        var applied: String? = null
-        val status: String
-        val error: String?
         try {
             val inputs = try { readInputs(request) } catch (e: Exception) { throw Failure("bad_request", describe(e)) }
             memory = memory.copy(rssBeforeLoad = statusBytes(readStatus(), "VmRSS"))
             val begin = System.nanoTime()
-            val session = try { open(request) } catch (e: BadRequest) { throw Failure("bad_request", describe(e)) }
-                catch (e: Throwable) { throw Failure("load_failed", describe(e)) }
+            val session = try {
+                open(request)
+            } catch (e: BadRequest) {
+                throw Failure("bad_request", describe(e))
+            } catch (e: Throwable) {
+                throw Failure("load_failed", describe(e))
+            }
             timing = timing.copy(loadNs = System.nanoTime() - begin)
             version = session.version
             memory = memory.copy(rssAfterLoad = statusBytes(readStatus(), "VmRSS"))
@@ -68,14 +73,12 @@ class Bench(
             } catch (e: Throwable) {
                 throw Failure("run_failed", describe(e))
             }
-            applied = session.delegateApplied()
-            status = "ok"
-            error = null
+            return Result(request.cellId, "ok", null, shell, request.runtime, version, session.delegateApplied(), timing,
+                          memory, cpuTimeNs())
         } catch (failure: Failure) {
             return Result(request.cellId, failure.status, failure.text, shell, request.runtime, version, null, timing,
                           memory, cpuTimeNs())
         }
-        return Result(request.cellId, status, error, shell, request.runtime, version, applied, timing, memory, cpuTimeNs())
     }
 
     private fun readInputs(request: Request): List<Pair<InputSpec, ByteArray>> = request.inputs.map { spec ->

@@ -86,7 +86,9 @@ class LiteRtGpuSession(path: String) : ModelSession {
         }
     }
 
-    override fun run() = model.run(inputBuffers, outputBuffers)
+    override fun run() {
+        model.run(inputBuffers, outputBuffers)
+    }
 
     override fun delegateApplied() = "gpu"
 }
@@ -101,7 +103,7 @@ class ExecuTorchSession(path: String, private val delegate: String, threads: Int
     init {
         val error = module.loadMethod("forward")
         check(error == 0) { "loading the forward method failed with ExecuTorch error 0x${Integer.toHexString(error)}" }
-        backends = module.getMethodMetadata("forward").backends.map { BACKEND_NAMES[it] ?: it }
+        backends = module.getMethodMetadata("forward").backends.orEmpty().map { BACKEND_NAMES[it] ?: it }
         if (delegate != "none" && delegate !in backends) {
             throw DelegateUnavailable("the .pte has no $delegate partition (it has: ${backends.ifEmpty { listOf("none") }})")
         }
