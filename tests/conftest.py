@@ -26,8 +26,11 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-# Any adb server a test starts (directly or through `harness devices`) listens here, never on the user's 5037.
-os.environ["ANDROID_ADB_SERVER_PORT"] = str(_free_port())
+# Any adb server a test starts (directly or through `harness devices`) listens on a private port, never on
+# the user's 5037; except under `make test-device`, whose phone is reached through the user's own server.
+ON_A_PHONE = bool(os.environ.get("HARNESS_TEST_DEVICE"))
+if not ON_A_PHONE:
+    os.environ["ANDROID_ADB_SERVER_PORT"] = str(_free_port())
 if shutil.which("adb"):
     os.environ["ADBUTILS_ADB_PATH"] = shutil.which("adb")
 
@@ -35,7 +38,7 @@ if shutil.which("adb"):
 @pytest.fixture(scope="session", autouse=True)
 def _stop_private_adb_server():
     yield
-    if shutil.which("adb"):
+    if shutil.which("adb") and not ON_A_PHONE:
         subprocess.run(["adb", "kill-server"], capture_output=True, timeout=30)
 
 

@@ -1,4 +1,4 @@
-"""On a real phone (`pytest -m device`, with one phone attached and ANDROID_ADB_SERVER_PORT unset): never in CI."""
+"""On a real phone (`make test-device DEVICE=pixel`, one phone attached): never in CI."""
 
 from __future__ import annotations
 
@@ -6,17 +6,19 @@ import os
 
 import pytest
 
-from harness.devices.android.device import AndroidDevice
-from harness.devices.inventory import AndroidEntry
+from harness.devices.inventory import open_device
+from tests.conftest import REPO
 
 pytestmark = pytest.mark.device
 
 
 @pytest.fixture
-def real_phone(monkeypatch):
-    monkeypatch.setenv("ANDROID_ADB_SERVER_PORT", os.environ.get("REAL_ADB_SERVER_PORT", "5037"))
-    entry = AndroidEntry(platform="android", serial=os.environ.get("PHONE_SERIAL", "auto"))
-    return AndroidDevice("pixel", entry, mode="cli")  # cli mode with no tools: nothing needs the app
+def real_phone():
+    alias = os.environ.get("HARNESS_TEST_DEVICE", "pixel")
+    device = open_device(alias, REPO / "configs/devices.yaml", mode="cli")  # cli mode without tools needs no app
+    if device.platform != "android":
+        pytest.skip(f"{alias} is not an Android phone")
+    return device
 
 
 def test_facts_and_state_are_read(real_phone):
