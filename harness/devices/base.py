@@ -24,8 +24,7 @@ class Device(ABC):
     platform: str
     runtimes: frozenset[str]
     delegates: frozenset[str]
-    modes: tuple[str, ...] = ("process",)  # how it can run a cell; the first is the default
-    mode: str = "process"
+    mode: str = "process"  # how it runs a cell: the host shell process; phones: app or cli
 
     def __init__(self, name: str):
         self.name = name

@@ -8,13 +8,10 @@ import platform
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from harness.devices.base import Device, Launch
-from harness.devices.state import (
-    DeviceState, read_cpu_freqs_mhz, read_cpu_times, read_governors, read_load_avg, read_max_temperature_c,
-)
+from harness.devices.state import DeviceState, linux_state
 from harness.errors import DeviceError, ProtocolError
 from harness.protocol import Request, Result, read_result, write_json_atomic
 
@@ -62,13 +59,7 @@ class HostDevice(Device):
                 "execution_mode": self.mode}
 
     def state(self) -> DeviceState:
-        times = read_cpu_times(read_local, os.sysconf("SC_CLK_TCK"))
-        governors = read_governors(read_local, os.cpu_count() or 1)
-        return DeviceState(
-            taken_at=time.monotonic(), cpu_freq_mhz=read_cpu_freqs_mhz(read_local, os.cpu_count() or 1),
-            governor=governors[0] if governors else None, governors=governors, load_avg_1m=read_load_avg(read_local),
-            temperature_c=read_max_temperature_c(read_local),
-            cpu_busy_seconds=times[0] if times else None, cpu_total_seconds=times[1] if times else None)
+        return linux_state(read_local, os.cpu_count() or 1, os.sysconf("SC_CLK_TCK"))
 
     def cpu_affinity(self, requested: tuple[int, ...] | None) -> tuple[int, ...] | None:
         return requested or tuple(sorted(os.sched_getaffinity(0)))

@@ -7,8 +7,9 @@ Backends fill what they can read; everything else stays None. The Linux readers 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 Reader = Callable[[str], "str | None"]
 
@@ -19,7 +20,6 @@ _THROTTLE_DROP = 0.10  # a mean frequency this much lower after a cell than befo
 class DeviceState:
     taken_at: float  # time.monotonic() on the harness side
     cpu_freq_mhz: tuple[float, ...] | None = None
-    governor: str | None = None  # cpu0's
     governors: tuple[str, ...] | None = None  # per core
     load_avg_1m: float | None = None
     temperature_c: float | None = None  # the hottest thermal zone
@@ -30,6 +30,24 @@ class DeviceState:
     battery_charging: bool | None = None
     thermal_status: str | None = None
     screen_on: bool | None = None
+
+    @property
+    def governor(self) -> str | None:
+        """cpu0's governor."""
+        return self.governors[0] if self.governors else None
+
+
+def linux_state(read: Reader, cpu_count: int, ticks_per_second: float, zone_count: int = 64,
+                **device_specific) -> DeviceState:
+    """What every Linux device exposes alike in /proc and sysfs, read through ``read``, plus what the
+    backend reads its own way (``device_specific`` fields replace or add to these)."""
+    times = read_cpu_times(read, ticks_per_second)
+    state = DeviceState(
+        taken_at=time.monotonic(), cpu_freq_mhz=read_cpu_freqs_mhz(read, cpu_count),
+        governors=read_governors(read, cpu_count), load_avg_1m=read_load_avg(read),
+        temperature_c=read_max_temperature_c(read, zone_count),
+        cpu_busy_seconds=times[0] if times else None, cpu_total_seconds=times[1] if times else None)
+    return replace(state, **device_specific)
 
 
 def read_cpu_times(read: Reader, ticks_per_second: float = 100.0) -> tuple[float, float] | None:

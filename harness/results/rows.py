@@ -39,7 +39,8 @@ class CellOutcome:
     device_notes: list[str] = field(default_factory=list)  # retries and other things the device link did
 
     def repetition_medians_ms(self) -> list[float]:
-        return [_repetition_median_ns(r) / NS_PER_MS for r in self.results if r.ok and _repetition_median_ns(r)]
+        medians = (_repetition_median_ns(r) for r in self.results if r.ok)
+        return [m / NS_PER_MS for m in medians if m]
 
 
 def _repetition_median_ns(result: Result) -> float | None:
@@ -135,6 +136,7 @@ def _measurement_columns(outcome: CellOutcome) -> dict:
     if not results:
         return {}
     samples = [s for r in results for s in r.timing.samples_ns]
+    iterations = [_iterations(r) for r in results]
     summaries = [r.timing.summary_ns for r in results if r.ok and r.timing.summary_ns and not r.timing.samples_ns]
     loads = [r.timing.load_ns for r in results if r.timing.load_ns is not None]
     firsts = [r.timing.first_inference_ns for r in results if r.timing.first_inference_ns is not None]
@@ -144,8 +146,7 @@ def _measurement_columns(outcome: CellOutcome) -> dict:
     return {
         "shell": f"{last.shell.get('name')} {last.shell.get('version')}",
         "runtime_version": last.runtime_version, "delegate_applied": last.delegate_applied,
-        "latency_samples_ns": samples, "samples_per_repetition": [_iterations(r) for r in results],
-        "iterations": sum(_iterations(r) for r in results), "load_samples_ns": loads, "first_inference_samples_ns": firsts,
+        "latency_samples_ns": samples, "samples_per_repetition": iterations, "iterations": sum(iterations), "load_samples_ns": loads, "first_inference_samples_ns": firsts,
         **(latency_summary(samples, [len(r.timing.samples_ns) for r in results]) if samples or not summaries
            else pooled_summary(summaries)),
         "raw_samples": bool(samples) if samples or summaries else None,
@@ -195,7 +196,7 @@ def _warnings(outcome: CellOutcome, row: dict, measurement: Measurement, parity:
     if row.get("raw_samples") is False:
         notes.append("raw samples unavailable: the tool printed summaries only, so there are no percentiles "
                      "or confidence interval" + ("" if len(outcome.results) == 1 else " and the mean is pooled over runs"))
-    short = [_iterations(r) for r in outcome.results if r.ok and 0 < _iterations(r) < measurement.min_iterations]
+    short = [n for r in outcome.results if r.ok and 0 < (n := _iterations(r)) < measurement.min_iterations]
     if short:
         notes.append(f"max_seconds ({measurement.max_seconds:g}) stopped {len(short)} repetition(s) before "
                      f"min_iterations ({measurement.min_iterations}): {', '.join(map(str, short))} sample(s)")

@@ -58,12 +58,12 @@ class CliRunner:
 
     def prepare(self) -> None:
         """Push each available tool once per run."""
+        self.device.link.check(["mkdir", "-p", f"{self.device.run_folder}/bin"])
         for runtime, tool in TOOLS.items():
             local = self._local_tool(tool)
             if local is None:
                 continue
             remote = f"{self.device.run_folder}/bin/{tool}"
-            self.device.link.check(["mkdir", "-p", f"{self.device.run_folder}/bin"])
             self.device.link.push(local, remote, mode=0o755)
             self.tools[runtime] = remote
 

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 from harness.devices.android import reports
 from harness.devices.android.link import AdbLink, CommandTimeout, quote, with_retries
 from harness.devices.base import Device, Launch
-from harness.devices.state import DeviceState, read_cpu_freqs_mhz, read_cpu_times, read_governors, read_load_avg, \
-    read_max_temperature_c
+from harness.devices.state import DeviceState, linux_state
 from harness.errors import DeviceError
 from harness.protocol import Request, Result
 
@@ -111,14 +109,10 @@ class AndroidDevice(Device):
             "dumpsys power | grep -E 'mWakefulness=|Display Power'").text.split(_SECTION)
         battery_text, thermal_text, power_text = (sections + ["", "", ""])[:3]
         battery = reports.parse_battery(battery_text)
-        times = read_cpu_times(files.get, _CLOCK_TICKS)
-        governors = read_governors(files.get, self.cpu_count)
-        return DeviceState(
-            taken_at=time.monotonic(), cpu_freq_mhz=read_cpu_freqs_mhz(files.get, self.cpu_count),
-            governor=governors[0] if governors else None, governors=governors,
-            load_avg_1m=read_load_avg(files.get),
-            temperature_c=reports.parse_cpu_temperature(thermal_text) or read_max_temperature_c(files.get, THERMAL_ZONES),
-            cpu_busy_seconds=times[0] if times else None, cpu_total_seconds=times[1] if times else None,
+        hal_temperature = reports.parse_cpu_temperature(thermal_text)  # preferred over the raw thermal zones
+        return linux_state(
+            files.get, self.cpu_count, _CLOCK_TICKS, THERMAL_ZONES,
+            **({"temperature_c": hal_temperature} if hal_temperature else {}),
             battery_level_pct=battery.level_pct, battery_temperature_c=battery.temperature_c,
             battery_charging=battery.charging, thermal_status=reports.parse_thermal_status(thermal_text),
             screen_on=reports.parse_screen_on(power_text))
