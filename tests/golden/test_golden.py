@@ -1,0 +1,36 @@
+"""The golden matrix gives the rows recorded in rows.json, less what differs from run to run.
+
+rows.json was recorded before the runtimes were gathered into one folder each; a change here is a
+change in behaviour. Re-record only for an intended change: `python -m tests.golden.rows RESULTS`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from harness import results
+from tests.conftest import REPO, require
+from tests.golden.rows import stable_rows
+
+HERE = Path(__file__).parent
+
+
+def test_golden_matrix_gives_the_recorded_rows(tmp_path):
+    for module in ("torch", "executorch", "ai_edge_litert", "litert_torch", "tensorflow"):
+        require(module)
+    env = {**os.environ, "HARNESS_CACHE_DIR": str(tmp_path / "cache")}
+    command = [sys.executable, "-m", "harness", "bench", "--matrix", str(HERE / "matrix.yaml"),
+               "--results", str(tmp_path / "results")]
+    completed = subprocess.run(command, capture_output=True, text=True, env=env, cwd=REPO, timeout=1800)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    expected = json.loads((HERE / "rows.json").read_text())
+    actual = stable_rows(results.load(tmp_path / "results"))
+    assert [(r["model"], r["runtime"], r["quantization"], r["delegate"]) for r in actual] == \
+        [(r["model"], r["runtime"], r["quantization"], r["delegate"]) for r in expected]
+    for got, want in zip(actual, expected):
+        differing = {k: (got.get(k), want.get(k)) for k in set(got) | set(want) if got.get(k) != want.get(k)}
+        assert not differing, f"{want['model']}/{want['runtime']}/{want['quantization']}/{want['delegate']}: {differing}"
