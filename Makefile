@@ -11,7 +11,7 @@ RESUME ?=
 BENCH_FLAGS := $(if $(MODE),--mode $(MODE)) $(if $(RESUME),--resume $(RESUME))
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: bench plan test test-slow test-device android-app venv lock schema clean-venv adb
+.PHONY: bench plan test lint test-slow test-device android-app venv lock schema clean-venv adb
 
 bench: $(STAMP) adb
 	$(BIN)/harness bench --matrix $(MATRIX) --device $(DEVICE) $(BENCH_FLAGS)
@@ -19,8 +19,13 @@ bench: $(STAMP) adb
 plan: $(STAMP)
 	$(BIN)/harness plan --matrix $(MATRIX) --device $(DEVICE)
 
-test: $(STAMP) adb
+# The linter and the type checker first: they take seconds, the suite minutes.
+test: $(STAMP) adb lint
 	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check harness tests benchmarks
+	$(BIN)/mypy
 
 # On a phone that is attached: the shell conformance suite against the app, and the phone smoke tests.
 test-device: $(STAMP) adb
@@ -63,6 +68,7 @@ lock: $(STAMP)
 
 schema: $(STAMP)
 	$(BIN)/harness schema --output configs/matrix.schema.json
+	$(BIN)/harness schema --protocol --output harness/protocol/schema/v2.json
 
 clean-venv:
 	rm -rf $(VENV)

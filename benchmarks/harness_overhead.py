@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -22,16 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from harness.cli import default_cache_dir
-from harness.convert.cache import ArtifactCache
-from harness.convert.catalog import conversion_for
-from harness.devices.base import Launch
-from harness.devices.host import HostDevice, shell_environment
-from harness.inputs import write_inputs
-from harness.models.zoo import zoo_model
-from harness.protocol import Request
-from harness.runtimes.catalog import RUNTIMES
-from harness.stats import NS_PER_MS
+import harness
+from harness import results
 
 WARMUP = 5
 
@@ -54,21 +47,34 @@ print(json.dumps(samples))
 """
 
 
-def artifact(model: str, runtime: str):
-    conversion = conversion_for(zoo_model(model), RUNTIMES[runtime], "xnnpack", "fp32")
-    return ArtifactCache(default_cache_dir()).get_or_convert(conversion)
+ONE_CELL = """\
+name: overhead
+models: [{model}]
+runtimes: [{runtime}]
+delegates: [xnnpack]
+threads: [{threads}]
+measurement: {{warmup_runs: {warmup}, min_iterations: {runs}, min_seconds: 0, max_seconds: 3600, repetitions: 1,
+              max_repetitions: 1, cell_timeout_seconds: 3600, cooldown: {{timeout_seconds: 0}}}}
+"""
 
 
-def harness_median_ms(art, runtime: str, threads: int, runs: int) -> float:
+def shell_environment(threads: int) -> dict[str, str]:
+    """The thread settings the harness gives its shells, for the reference processes too."""
+    names = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+    return {**os.environ, **{name: str(threads) for name in names}, "TF_CPP_MIN_LOG_LEVEL": "2"}
+
+
+def harness_median_ms(model: str, runtime: str, threads: int, runs: int) -> float:
+    """One cell through `harness.run_bench`, exactly as `make bench` runs it, on the cached file."""
     with tempfile.TemporaryDirectory() as folder:
-        inputs = write_inputs(art.inputs, Path(folder))
-        request = Request("overhead", runtime, f"model.{art.format}", art.format, art.sha256, "xnnpack", threads,
-                          inputs, WARMUP, runs, 0.0, 3600.0)
-        files = {request.model_path: art.path, **{i.path: Path(folder) / i.path for i in inputs}}
-        result = HostDevice("host").run(request, files, Launch(timeout_seconds=3600))
-    if not result.ok:
-        sys.exit(f"harness run failed: {result.error}")
-    return float(np.median(result.timing.samples_ns)) / NS_PER_MS
+        path = Path(folder) / "overhead.yaml"
+        path.write_text(ONE_CELL.format(model=model, runtime=runtime, threads=threads, warmup=WARMUP, runs=runs))
+        cache = harness.ArtifactCache(harness.default_cache_dir())
+        summary = harness.run_bench(harness.load_matrix(path), harness.open_device("host"), Path(folder), cache)
+        row = results.load(summary.run_dir).iloc[0]
+    if row.status != "ok":
+        sys.exit(f"harness run failed: {row.error}")
+    return float(row.latency_p50_ms)
 
 
 def google_median_ms(art, threads: int, runs: int) -> float:
@@ -83,9 +89,10 @@ def google_median_ms(art, threads: int, runs: int) -> float:
 
 def bare_executorch_median_ms(art, threads: int, runs: int) -> float:
     shape = json.dumps(list(art.inputs[0].shape))
-    completed = subprocess.run([sys.executable, "-c", BARE_EXECUTORCH, str(art.path), shape, str(threads), str(WARMUP), str(runs)],
+    command = [sys.executable, "-c", BARE_EXECUTORCH, str(art.path), shape, str(threads), str(WARMUP), str(runs)]
+    completed = subprocess.run(command,
                                check=True, capture_output=True, text=True, env=shell_environment(threads))
-    return float(np.median(json.loads(completed.stdout.strip().splitlines()[-1]))) / NS_PER_MS
+    return float(np.median(json.loads(completed.stdout.strip().splitlines()[-1]))) / 1e6
 
 
 def main() -> None:
@@ -95,20 +102,21 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    tflite, pte = artifact(args.model, "litert"), artifact(args.model, "executorch")
+    spec = harness.zoo_model(args.model)
+    tflite, pte = harness.convert_model(spec, "litert"), harness.convert_model(spec, "executorch")
     pairs = {"litert": ([], []), "executorch": ([], [])}
     for round_index in range(args.rounds):
-        pairs["litert"][0].append(harness_median_ms(tflite, "litert", args.threads, args.runs))
+        pairs["litert"][0].append(harness_median_ms(args.model, "litert", args.threads, args.runs))
         pairs["litert"][1].append(google_median_ms(tflite, args.threads, args.runs))
-        pairs["executorch"][0].append(harness_median_ms(pte, "executorch", args.threads, args.runs))
+        pairs["executorch"][0].append(harness_median_ms(args.model, "executorch", args.threads, args.runs))
         pairs["executorch"][1].append(bare_executorch_median_ms(pte, args.threads, args.runs))
         print(f"round {round_index + 1}/{args.rounds}: " + ", ".join(
             f"{name} harness {h[-1]:.2f} ms / reference {r[-1]:.2f} ms" for name, (h, r) in pairs.items()), flush=True)
     print(f"\n{args.model}, {args.threads} thread(s), {args.runs} runs x {args.rounds} rounds, XNNPACK")
     print(f"{'runtime':<12}{'reference':<50}{'harness ms':>12}{'reference ms':>14}{'ratio':>8}")
     references = {"litert": "Google benchmark_litert_model.py (CompiledModel)", "executorch": "bare executorch.runtime loop"}
-    for name, (harness, reference) in pairs.items():
-        h, r = float(np.median(harness)), float(np.median(reference))
+    for name, (measured, reference) in pairs.items():
+        h, r = float(np.median(measured)), float(np.median(reference))
         print(f"{name:<12}{references[name]:<50}{h:>12.2f}{r:>14.2f}{h / r:>8.3f}")
 
 

@@ -15,8 +15,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import harness
 from harness import results
-from harness.models.zoo import zoo_model
 
 MATRIX = """\
 name: order-bias
@@ -36,7 +36,7 @@ def main() -> None:
     parser.add_argument("--order", default="shuffled", choices=["shuffled", "interleaved", "as_listed"])
     parser.add_argument("--repetitions", type=int, default=3)
     args = parser.parse_args()
-    spec = zoo_model(args.model)
+    spec = harness.zoo_model(args.model)
     inputs = [list(t.shape) for t in spec.inputs]
     with tempfile.TemporaryDirectory() as folder:
         matrix = Path(folder) / "order.yaml"

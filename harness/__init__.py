@@ -1,3 +1,51 @@
-"""Benchmark harness comparing ExecuTorch, the TorchScript lite interpreter and LiteRT on the same models."""
+"""Benchmark harness comparing ExecuTorch, the TorchScript lite interpreter and LiteRT on the same models.
+
+What a script needs, and nothing heavier until it is used:
+
+    import harness
+    matrix = harness.load_matrix("configs/matrices/default.yaml")
+    device = harness.open_device("host")
+    summary = harness.run_bench(matrix, device, "results", harness.ArtifactCache(harness.default_cache_dir()))
+    frame = harness.results.load(summary.run_dir)
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+_EXPORTS = {
+    "load_matrix": "harness.config.matrix",
+    "Matrix": "harness.config.matrix",
+    "open_device": "harness.devices.inventory",
+    "run_bench": "harness.run.bench",
+    "Progress": "harness.run.bench",
+    "RunSummary": "harness.run.bench",
+    "ArtifactCache": "harness.convert.cache",
+    "convert_model": "harness.convert.cache",
+    "zoo_model": "harness.models.zoo",
+    "default_cache_dir": "harness.paths",
+    "HarnessError": "harness.errors",
+}
+__all__ = ["ArtifactCache", "HarnessError", "Matrix", "Progress", "RunSummary", "__version__", "convert_model",
+           "default_cache_dir", "load_matrix", "open_device", "results", "run_bench", "zoo_model"]
+
+if TYPE_CHECKING:
+    from harness import results
+    from harness.config.matrix import Matrix, load_matrix
+    from harness.convert.cache import ArtifactCache, convert_model
+    from harness.devices.inventory import open_device
+    from harness.errors import HarnessError
+    from harness.models.zoo import zoo_model
+    from harness.paths import default_cache_dir
+    from harness.run.bench import Progress, RunSummary, run_bench
+
+
+def __getattr__(name: str) -> Any:
+    if name == "results":
+        return importlib.import_module("harness.results")
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'harness' has no attribute {name!r}")

@@ -46,7 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     fetch.add_argument("--cache-dir", type=Path, default=None, help="default: ~/.cache/mobile-bench")
     devices = commands.add_parser("devices", help="list the device aliases and what they are")
     devices.add_argument("--devices", type=Path, default=DEFAULT_DEVICES)
-    schema = commands.add_parser("schema", help="write the JSON Schema of matrix files")
+    schema = commands.add_parser("schema", help="write the JSON Schema of matrix files, or of the device protocol")
+    schema.add_argument("--protocol", action="store_true", help="the request/result protocol the shells speak")
     schema.add_argument("--output", type=Path, default=None, help="file to write (default: standard output)")
     return parser
 
@@ -64,11 +65,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _bench(args) -> int:
-    from harness.bench import run_bench
     from harness.cli_progress import ProgressPrinter
     from harness.config.matrix import load_matrix
     from harness.convert.cache import ArtifactCache
     from harness.devices.inventory import open_device
+    from harness.run.bench import run_bench
 
     matrix = load_matrix(args.matrix)
     device = open_device(args.device, args.devices, mode=args.mode or matrix.execution_mode)
@@ -94,13 +95,14 @@ def _plan(args) -> int:
     planned = plan(matrix, device)
     cached: dict = {}
     for item in planned:
-        if item.skip_reason:
+        conversion = item.conversion
+        if conversion is None:
             print(f"skip  {item.cell.label:<60} {item.skip_reason}")
             continue
-        if item.conversion not in cached:
-            cached[item.conversion] = cache.lookup(cache_key(item.conversion)) is not None
-        state = "cached" if cached[item.conversion] else "to convert"
-        print(f"run   {item.cell.label:<60} {item.conversion.converter} -> .{item.conversion.format} ({state})")
+        if conversion not in cached:
+            cached[conversion] = cache.lookup(cache_key(conversion)) is not None
+        state = "cached" if cached[conversion] else "to convert"
+        print(f"run   {item.cell.label:<60} {conversion.converter} -> .{conversion.format} ({state})")
     runs = sum(1 for p in planned if not p.skip_reason)
     print(f"{len(planned)} cells on {device.name}: {runs} to run, {len(planned) - runs} skipped; "
           f"{sum(1 for v in cached.values() if not v)} of {len(cached)} conversions to do")
@@ -117,7 +119,7 @@ def _devices(args) -> int:
         if platform == "host":
             about = ", ".join(f"{k}={v}" for k, v in device.facts().items())
         else:
-            about = f"serial={device.entry.serial}, mode={device.mode}"
+            about = ", ".join(f"{k}={v}" for k, v in device.settings().items())
         print(f"  {alias:<12} {platform:<8} {about}")
     print("attached Android devices:")
     lines = describe_attached()
@@ -134,18 +136,19 @@ def _fetch_tool(args) -> int:
 
 
 def _inspect(args) -> int:
-    from dataclasses import asdict
-
     from harness.convert.verify import host_delegates
-    from harness.formats import format_module, inspect_file
-    from harness.formats.report import describe
+    from harness.runtimes import runtime_for_format
+    from harness.runtimes.describe import describe
+    from harness.runtimes.inspection import inspect_file
 
     inspection = inspect_file(args.file)
-    module = format_module(inspection.format)
-    delegations = [module.delegation(args.file, inspection, d) for d in host_delegates(inspection)]
+    runtime = runtime_for_format(inspection.format)
+    reader = runtime.load_reader()
+    delegations = [reader.delegation(args.file, inspection, d) for d in host_delegates(runtime, inspection)]
     if args.json:
-        print(json.dumps({"file": str(args.file), **inspection.to_json(),
-                          "delegation": [asdict(d) | {"share": d.share} for d in delegations]}, indent=1))
+        print(json.dumps({"file": str(args.file), **inspection.model_dump(mode="json"),
+                          "delegation": [d.model_dump(mode="json") | {"share": d.share} for d in delegations]},
+                         indent=1))
     else:
         print(describe(args.file, inspection, delegations))
     return 0
@@ -153,8 +156,9 @@ def _inspect(args) -> int:
 
 def _schema(args) -> int:
     from harness.config.matrix_schema import MatrixFile
+    from harness.protocol.messages import protocol_schema
 
-    text = json.dumps(MatrixFile.model_json_schema(), indent=2) + "\n"
+    text = json.dumps(protocol_schema() if args.protocol else MatrixFile.model_json_schema(), indent=2) + "\n"
     if args.output:
         args.output.write_text(text)
     else:

@@ -6,7 +6,7 @@ import sys
 
 from tqdm import tqdm
 
-from harness.bench import Progress
+from harness.run.bench import Progress
 
 _PHASES = {"convert": "converting", "peak": "measuring peak", "run": "running cells"}
 
@@ -37,8 +37,10 @@ class ProgressPrinter:
                 self._bar.close()
             self._bar = tqdm(total=event.total, desc=_PHASES[event.phase], unit="item", file=self.stream)
             self._phase = event.phase
-        self._bar.set_postfix_str(event.label[-50:])
+        bar = self._bar
+        assert bar is not None
+        bar.set_postfix_str(event.label[-50:])
         if event.status is not None:
-            self._bar.update(event.done - self._bar.n)
+            bar.update(event.done - bar.n)
             if event.status not in ("ok", "converted", "cached"):
-                self._bar.write(f"{event.label}: {event.status}")
+                bar.write(f"{event.label}: {event.status}")

@@ -24,5 +24,5 @@ def write_inputs(specs: tuple[TensorSpec, ...], folder: Path, seed: int = 0) -> 
     for index, spec in enumerate(specs):
         name = f"input{index}.bin"
         make_input(spec, seed + index).astype(np.dtype(spec.dtype).newbyteorder("<")).tofile(folder / name)
-        files.append(InputFile(name, spec.shape, spec.dtype))
+        files.append(InputFile(path=name, shape=spec.shape, dtype=spec.dtype))
     return tuple(files)

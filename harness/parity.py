@@ -33,7 +33,7 @@ def parity_inputs(specs: tuple[TensorSpec, ...]) -> list[list[np.ndarray]]:
 def save_reference(path: Path, inputs: list[list[np.ndarray]], outputs: list[list[np.ndarray]]) -> None:
     arrays = {f"input_{i}_{j}": a for i, sample in enumerate(inputs) for j, a in enumerate(sample)}
     arrays |= {f"output_{i}_{j}": a for i, sample in enumerate(outputs) for j, a in enumerate(sample)}
-    np.savez(path, **arrays)
+    np.savez(path, **arrays)  # type: ignore[arg-type]  # numpy's stubs type **kwds as one flag
 
 
 def load_reference(path: Path) -> tuple[list[list[np.ndarray]], list[list[np.ndarray]]]:

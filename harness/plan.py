@@ -11,7 +11,7 @@ from harness.config.matrix import AXES, Matrix, Rule
 from harness.convert.catalog import Conversion, conversion_for
 from harness.devices.base import Device
 from harness.models.spec import ModelSpec
-from harness.runtimes.catalog import RUNTIMES
+from harness.runtimes import runtime
 
 
 @dataclass(frozen=True)
@@ -65,28 +65,28 @@ def expand(matrix: Matrix) -> list[dict[str, str | int]]:
 
 
 def skip_reason(cell: Cell, device: Device) -> str | None:
-    runtime = RUNTIMES[cell.runtime]
+    offered = runtime(cell.runtime)
     if cell.runtime not in device.runtimes:
         return f"device {device.name} has no {cell.runtime} runtime"
-    if cell.delegate not in runtime.delegates:
-        return f"{cell.runtime} has no {cell.delegate} delegate (it has: {', '.join(runtime.delegates)})"
+    if cell.delegate not in offered.delegates:
+        return f"{cell.runtime} has no {cell.delegate} delegate (it has: {', '.join(offered.delegates)})"
     if cell.delegate not in device.delegates:
         return f"device {device.name} ({device.platform}) offers no {cell.delegate} delegate"
-    if cell.quantization not in runtime.quantizations:
-        return f"{cell.runtime} offers no {cell.quantization} quantization (it offers: {', '.join(runtime.quantizations)})"
+    if cell.quantization not in offered.quantizations:
+        return f"{cell.runtime} offers no {cell.quantization} quantization (it offers: {', '.join(offered.quantizations)})"
     return None
 
 
 def plan(matrix: Matrix, device: Device) -> list[PlannedCell]:
     planned = []
     for values in expand(matrix):
-        cell = Cell(matrix.model(values["model"]), values["runtime"], values["quantization"],
-                    values["delegate"], values["threads"], device.name)
+        cell = Cell(matrix.model(str(values["model"])), str(values["runtime"]), str(values["quantization"]),
+                    str(values["delegate"]), int(values["threads"]), device.name)
         reason = skip_reason(cell, device)
         conversion = None
         if reason is None:
-            outcome = conversion_for(cell.model, RUNTIMES[cell.runtime], cell.delegate, cell.quantization,
+            outcome = conversion_for(cell.model, runtime(cell.runtime), cell.delegate, cell.quantization,
                                      matrix.quantization_options)
-            conversion, reason = (outcome, None) if isinstance(outcome, Conversion) else (None, outcome)
+            conversion, reason = (outcome, None) if isinstance(outcome, Conversion) else (None, outcome.reason)
         planned.append(PlannedCell(cell, conversion, reason))
     return planned

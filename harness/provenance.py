@@ -17,7 +17,7 @@ TRACKED_PACKAGES = ("torch", "executorch", "ai-edge-litert", "litert-torch", "li
 
 
 def library_versions() -> dict[str, str | None]:
-    versions = {}
+    versions: dict[str, str | None] = {}
     for package in TRACKED_PACKAGES:
         try:
             versions[package] = metadata.version(package)

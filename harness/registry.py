@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import os
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from harness.errors import UnknownNameError
+from harness.errors import ConfigError, UnknownNameError
 
 T = TypeVar("T")
 
@@ -26,9 +27,19 @@ def check_known(kind: str, name: str, known: list[str]) -> None:
         raise UnknownNameError(kind, name, suggest(name, known), sorted(known))
 
 
+def load_target(target: str, kind: Any = object) -> Any:
+    """Import a "module:attribute" target and check that it is a ``kind``."""
+    module_name, attribute = target.split(":", 1)
+    loaded = getattr(importlib.import_module(module_name), attribute)
+    if not isinstance(loaded, kind):
+        raise TypeError(f"{target} is a {type(loaded).__name__}, not a {getattr(kind, '__name__', kind)}")
+    return loaded
+
+
 @dataclass
 class Registry(Generic[T]):
     kind: str
+    base: Any = object  # what every entry must be an instance of
     _targets: dict[str, str] = field(default_factory=dict)
     _loaded: dict[str, T] = field(default_factory=dict)
 
@@ -39,18 +50,33 @@ class Registry(Generic[T]):
             raise ValueError(f"{self.kind} target {target!r} must look like 'module:attribute'")
         self._targets[name] = target
 
+    def register_from_environment(self, variable: str) -> None:
+        """Entries outside the harness's source: "name=module:attribute,..." in an environment variable,
+        which the harness's child processes inherit along with the rest of the environment."""
+        for item in filter(None, (part.strip() for part in os.environ.get(variable, "").split(","))):
+            name, _, target = item.partition("=")
+            if self._targets.get(name) == target:
+                continue
+            try:
+                self.register(name, target)
+            except ValueError as error:
+                raise ConfigError(f"{variable}: {error}") from None
+
     def names(self) -> list[str]:
         return sorted(self._targets)
+
+    def registered(self) -> list[str]:
+        """The names in the order they were registered."""
+        return list(self._targets)
 
     def __contains__(self, name: str) -> bool:
         return name in self._targets
 
-    def check(self, name: str) -> None:
+    def require(self, name: str) -> None:
         check_known(self.kind, name, self.names())
 
     def get(self, name: str) -> T:
-        self.check(name)
+        self.require(name)
         if name not in self._loaded:
-            module_name, attribute = self._targets[name].split(":", 1)
-            self._loaded[name] = getattr(importlib.import_module(module_name), attribute)
+            self._loaded[name] = load_target(self._targets[name], self.base)
         return self._loaded[name]

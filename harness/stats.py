@@ -65,8 +65,9 @@ def pooled_summary(summaries: Sequence[dict[str, float]]) -> dict[str, float | N
     if all("std" in s for s in summaries) and counts.sum() > 1:
         stds = np.array([s["std"] for s in summaries]) / NS_PER_MS
         within = ((counts - 1) * stds ** 2).sum() + (counts * (means - mean) ** 2).sum()
-        columns["latency_std_ms"] = float(np.sqrt(within / (counts.sum() - 1)))
-        columns["latency_cv"] = columns["latency_std_ms"] / mean if mean > 0 else None
+        std = float(np.sqrt(within / (counts.sum() - 1)))
+        columns["latency_std_ms"] = std
+        columns["latency_cv"] = std / mean if mean > 0 else None
     if all("min" in s for s in summaries):
         columns["latency_min_ms"] = min(s["min"] for s in summaries) / NS_PER_MS
     if all("max" in s for s in summaries):

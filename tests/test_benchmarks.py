@@ -33,3 +33,17 @@ def test_overhead_script_prints_a_ratio_per_runtime(cache_dir):
 def test_stability_and_order_scripts_print_their_figures(cache_dir):
     assert "CV" in _script("stability.py", "--model", "transformer_encoder", "--runs", "2", cache=cache_dir)
     assert "confidence intervals" in _script("order_bias.py", "--model", "transformer_encoder", cache=cache_dir)
+
+
+def test_benchmark_scripts_use_only_the_public_api():
+    """`import harness` and `harness.results` are what a script needs; internals may move."""
+    import ast
+
+    allowed = {"harness", "harness.results"}
+    for script in sorted((REPO / "benchmarks").glob("*.py")):
+        tree = ast.parse(script.read_text())
+        imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+        imported |= {f"{node.module}.{alias.name}" if node.module == "harness" else node.module
+                     for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) for alias in node.names}
+        internal = {name for name in imported if name.startswith("harness") and name not in allowed}
+        assert not internal, f"{script.name} imports {sorted(internal)}"

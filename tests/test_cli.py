@@ -34,8 +34,9 @@ def test_plan_lists_every_cell_and_skip_reasons(write_matrix, tmp_path):
                                text=True, cwd=REPO, env={"HARNESS_CACHE_DIR": str(tmp_path / "cache"), "PATH": ""})
     lines = completed.stdout.splitlines()
     assert completed.returncode == 0
-    assert any(l.startswith("skip  mobilenet_v2/torchscript/fp32/xnnpack/t1") and "no xnnpack delegate" in l for l in lines)
-    assert sum(l.startswith("run ") for l in lines) == 3
+    assert any(line.startswith("skip  mobilenet_v2/torchscript/fp32/xnnpack/t1") and "no xnnpack delegate" in line
+               for line in lines)
+    assert sum(line.startswith("run ") for line in lines) == 3
     assert lines[-1] == "4 cells on host: 3 to run, 1 skipped; 2 of 2 conversions to do"
 
 

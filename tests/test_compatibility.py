@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from harness.compatibility import RuntimeLimits, incompatibility
-from harness.formats import Inspection, Operator
+from harness.runtimes.inspection import Inspection, Operator
 
 
 def _inspection(fmt: str, version: str, minimum: str | None = None) -> Inspection:
-    return Inspection(fmt, 10, version, minimum, (Operator("FULLY_CONNECTED", 1, 9), Operator("ADD", 1, 1)))
+    operators = (Operator(name="FULLY_CONNECTED", count=1, version=9), Operator(name="ADD", count=1, version=1))
+    return Inspection(format=fmt, size_bytes=10, format_version=version, min_runtime_version=minimum, operators=operators)
 
 
 def test_unknown_limits_check_nothing():

@@ -215,7 +215,8 @@ def test_already_converted_files_run_as_user_models(two_runs):
     matrix.write_text(
         "models:\n"
         f"  - {{name: given_tflite, file: {_converted(folder, 'tiny_cnn -> tflite')}}}\n"
-        f"  - {{name: given_pte, file: {_converted(folder, 'tiny_cnn -> pte (executorch, quantization=fp32,delegate=xnnpack')}}}\n"
+        f"  - {{name: given_pte, file: "
+        f"{_converted(folder, 'tiny_cnn -> pte (executorch, quantization=fp32,delegate=xnnpack')}}}\n"
         f"  - {{name: given_ptl, file: {_converted(folder, 'tiny_cnn -> ptl')}, inputs: [[1, 3, 16, 16]]}}\n"
         f"  - {{name: wrong_inputs, file: {_converted(folder, 'tiny_cnn -> tflite')}, inputs: [[1, 3, 8, 8]]}}\n"
         "runtimes: [litert, executorch, torchscript]\ndelegates: [xnnpack, none]\n"

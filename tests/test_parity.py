@@ -5,10 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from harness.parity import (
-    DEFAULT_MIN_COSINE, DEFAULT_MIN_TOP1, dequantize, judge, load_reference, parity_inputs, quantize, save_reference,
-)
 from harness.models.spec import TensorSpec
+from harness.parity import (
+    DEFAULT_MIN_COSINE,
+    DEFAULT_MIN_TOP1,
+    dequantize,
+    judge,
+    load_reference,
+    parity_inputs,
+    quantize,
+    save_reference,
+)
 from harness.stats import output_parity
 
 

@@ -5,41 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.config.matrix_schema import InputEntry, MatrixFile, MeasurementEntry, RuleEntry, UserModelEntry
+from harness.config.matrix_schema import Cooldown, InputEntry, MatrixFile, Measurement, RuleEntry, UserModelEntry
 from harness.config.yaml_source import YamlSource, read_yaml, validate
-from harness.convert.catalog import QuantizationOptions
 from harness.errors import ConfigError
 from harness.models.spec import ModelSpec, TensorSpec
 from harness.models.zoo import zoo_model
 from harness.parity import DEFAULT_MIN_COSINE, DEFAULT_MIN_TOP1
 from harness.registry import suggest
+from harness.runtimes.choices import QuantizationOptions
+
+# Measurement and Cooldown are the validated YAML entries themselves: frozen, with no twin here.
+__all__ = ["AXES", "Cooldown", "Matrix", "Measurement", "ParityThresholds", "Rule", "load_matrix"]
 
 AXES = ("model", "runtime", "quantization", "delegate", "threads")
-
-
-@dataclass(frozen=True)
-class Cooldown:
-    max_cpu_busy: float = 0.25
-    max_temperature_c: float = 60.0
-    timeout_seconds: float = 60.0
-    poll_seconds: float = 0.25
-
-
-@dataclass(frozen=True)
-class Measurement:
-    warmup_runs: int = 3
-    min_iterations: int = 10
-    min_seconds: float = 1.0
-    max_seconds: float = 10.0
-    repetitions: int = 2
-    max_repetitions: int = 4
-    max_spread: float = 0.10
-    order: str = "shuffled"
-    seed: int = 0
-    cpu_affinity: tuple[int, ...] | None = None
-    busy_warning: float = 0.10
-    cell_timeout_seconds: float = 300.0
-    cooldown: Cooldown = Cooldown()
 
 
 @dataclass(frozen=True)
@@ -105,7 +83,7 @@ def load_matrix(path: str | Path) -> Matrix:
         threads=tuple(entry.threads),
         exclude=tuple(_rule(r) for r in entry.exclude),
         include=tuple(_rule(r) for r in entry.include),
-        measurement=_measurement(entry.measurement),
+        measurement=entry.measurement,
         quantization_options=_quantization_options(source, entry),
         parity=ParityThresholds({**DEFAULT_MIN_COSINE, **entry.parity.min_cosine},
                                 {**DEFAULT_MIN_TOP1, **entry.parity.min_top1_agreement}),
@@ -125,13 +103,6 @@ def _quantization_options(source: YamlSource, entry: MatrixFile) -> Quantization
 
 def _rule(entry: RuleEntry) -> Rule:
     return Rule(tuple((axis, value) for axis, value in entry.model_dump().items() if value is not None))
-
-
-def _measurement(entry: MeasurementEntry) -> Measurement:
-    values = entry.model_dump()
-    values["cooldown"] = Cooldown(**values["cooldown"])
-    values["cpu_affinity"] = tuple(values["cpu_affinity"]) if values["cpu_affinity"] else None
-    return Measurement(**values)
 
 
 def _model_spec(source: YamlSource, index: int, entry: str | UserModelEntry) -> ModelSpec:

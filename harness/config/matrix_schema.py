@@ -9,7 +9,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field
 from harness.errors import UnknownNameError
 from harness.models.spec import DTYPES
 from harness.models.zoo import ZOO, zoo_model
-from harness.runtimes.catalog import DELEGATES, QUANTIZATIONS, RUNTIMES, check_delegate, check_quantization, runtime_info
+from harness.runtimes import RUNTIMES, all_runtimes
+from harness.runtimes.choices import DELEGATES, QUANTIZATIONS, check_delegate, check_quantization
 
 
 def _as_value_error(check):
@@ -28,9 +29,19 @@ def _name(check, known) -> object:
 
 
 ZooModelName = _name(zoo_model, ZOO)
-RuntimeName = _name(runtime_info, RUNTIMES)
+RuntimeName = _name(RUNTIMES.require, RUNTIMES.names())
 DelegateName = _name(check_delegate, DELEGATES)
 QuantizationName = _name(check_quantization, QUANTIZATIONS)
+
+
+def _check_file(file: str, has_inputs: bool) -> None:
+    runtimes = {r.suffix: r for r in all_runtimes()}
+    suffix = next((s for s in runtimes if file.endswith(s)), None)
+    if suffix is None:
+        names = list(runtimes)
+        raise ValueError(f"'file' must end in {', '.join(names[:-1])} or {names[-1]}")
+    if not runtimes[suffix].file_records_inputs and not has_inputs:
+        raise ValueError(f"a {suffix} file does not record its input shapes; give 'inputs'")
 
 
 def _by_type(scalar_tag: str, mapping_tag: str):
@@ -55,7 +66,8 @@ class UserModelEntry(_Strict):
     framework: Literal["torch", "keras"] = "torch"
     file: str | None = Field(None, description="A .tflite, .pte or .ptl file; relative paths are from the matrix file.")
     inputs: list[Annotated[
-        Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=1), Tag("Shape")] | Annotated[InputEntry, Tag("InputEntry")],
+        Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=1), Tag("Shape")]
+        | Annotated[InputEntry, Tag("InputEntry")],
         _by_type("Shape", "InputEntry"),
     ]] | None = Field(
         None, description="Example input shapes, e.g. [[1, 3, 224, 224]]. Required for factories and .ptl files; "
@@ -72,10 +84,8 @@ class UserModelEntry(_Strict):
             raise ValueError("give exactly one of 'factory' or 'file'")
         if self.factory and not self.inputs:
             raise ValueError("a factory model needs 'inputs' (example input shapes)")
-        if self.file and self.file.endswith(".ptl") and not self.inputs:
-            raise ValueError("a .ptl file does not record its input shapes; give 'inputs'")
-        if self.file and not self.file.endswith((".tflite", ".pte", ".ptl")):
-            raise ValueError("'file' must end in .tflite, .pte or .ptl")
+        if self.file:
+            _check_file(self.file, bool(self.inputs))
         if self.weights and (self.file or self.framework != "torch"):
             raise ValueError("'weights' applies only to torch factory models")
         return self
@@ -97,7 +107,7 @@ class RuleEntry(_Strict):
         return self
 
 
-class CooldownEntry(_Strict):
+class Cooldown(_Strict):
     """Before each repetition, wait until the device is idle and cool enough, or until the timeout."""
 
     max_cpu_busy: float = Field(0.25, gt=0, le=1, description="Share of all CPUs busy with other work.")
@@ -106,21 +116,25 @@ class CooldownEntry(_Strict):
     poll_seconds: float = Field(0.25, gt=0, description="CPU use is measured over one poll interval.")
 
 
-class MeasurementEntry(_Strict):
+class Measurement(_Strict):
     warmup_runs: int = Field(3, ge=0, description="Untimed runs after the first inference.")
     min_iterations: int = Field(10, ge=1, description="Timed runs continue until both minimums are met...")
     min_seconds: float = Field(1.0, ge=0, description="...and stop at max_seconds whatever the count.")
     max_seconds: float = Field(10.0, gt=0)
     repetitions: int = Field(2, ge=1, description="Fresh shell processes per cell, at least.")
-    max_repetitions: int = Field(4, ge=1, description="More repetitions are added, up to this many, while the spread is too wide.")
-    max_spread: float = Field(0.10, gt=0, description="(max - min) / median of the repetition medians; above it a cell is extended, then flagged unstable.")
+    max_repetitions: int = Field(
+        4, ge=1, description="More repetitions are added, up to this many, while the spread is too wide.")
+    max_spread: float = Field(0.10, gt=0, description=(
+        "(max - min) / median of the repetition medians; above it a cell is extended, then flagged unstable."))
     order: Literal["shuffled", "interleaved", "as_listed"] = Field(
         "shuffled", description="shuffled: cells in a seeded random order; interleaved: one repetition of every cell per round.")
     seed: int = Field(0, description="Seeds the cell order.")
-    cpu_affinity: list[Annotated[int, Field(ge=0)]] | None = Field(None, min_length=1, description="Pin the shell to these CPUs.")
-    busy_warning: float = Field(0.10, gt=0, le=1, description="Warn when other work used more than this share of the CPUs during a cell.")
+    cpu_affinity: tuple[Annotated[int, Field(ge=0)], ...] | None = Field(
+        None, min_length=1, description="Pin the shell to these CPUs.")
+    busy_warning: float = Field(
+        0.10, gt=0, le=1, description="Warn when other work used more than this share of the CPUs during a cell.")
     cell_timeout_seconds: float = Field(300.0, gt=0, description="A shell process running longer is killed.")
-    cooldown: CooldownEntry = CooldownEntry()
+    cooldown: Cooldown = Cooldown()
 
     @model_validator(mode="after")
     def _ordered(self):
@@ -155,7 +169,8 @@ class MatrixFile(_Strict):
     name: str | None = Field(None, description="Defaults to the file name.")
     description: str = ""
     models: list[Annotated[
-        Annotated[ZooModelName, Tag("ZooModel")] | Annotated[UserModelEntry, Tag("UserModelEntry")],
+        Annotated[ZooModelName, Tag("ZooModel")]  # type: ignore[valid-type]
+        | Annotated[UserModelEntry, Tag("UserModelEntry")],
         _by_type("ZooModel", "UserModelEntry"),
     ]] = Field(min_length=1, description="Zoo model names, or mappings describing your own models.")
     runtimes: list[RuntimeName] = Field(min_length=1)  # type: ignore[valid-type]
@@ -165,7 +180,7 @@ class MatrixFile(_Strict):
     exclude: list[RuleEntry] = Field([], description="Cells matching any rule are removed.")
     include: list[RuleEntry] = Field(
         [], description="Each rule adds the cells it matches in the full product of the axes and listed values.")
-    measurement: MeasurementEntry = MeasurementEntry()
+    measurement: Measurement = Measurement()
     calibration: CalibrationEntry = CalibrationEntry()
     parity: ParityEntry = ParityEntry()
     int8_io: Literal["float", "int8"] = Field(

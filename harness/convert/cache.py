@@ -11,7 +11,6 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -20,16 +19,18 @@ from functools import cache
 from importlib import metadata, resources, util
 from pathlib import Path
 
-from harness.convert.catalog import CONVERTERS, Conversion
-from harness.convert.worker import spec_to_json
+from harness.child import ChildStep, read_step_outcome, run_child
+from harness.convert.catalog import Conversion, converter_info
+from harness.convert.jobs import ArtifactRecord, CheckJob, CheckOutcome, ConversionJob, ConversionOutcome, DelegateCheck
 from harness.errors import ConversionError
-from harness.formats import Inspection
 from harness.models.spec import ModelSpec, TensorSpec
 from harness.parity import REFERENCE_FILE
+from harness.runtimes import runtime_for_format
+from harness.runtimes.inspection import Inspection
 
 ARTIFACT_FILE = "artifact.json"
 # The code whose changes change a cached file or what is recorded about it (metadata, checks, parity).
-CONVERSION_CODE_FOLDERS = ("convert", "models", "formats", "runtimes")
+CONVERSION_CODE_FOLDERS = ("convert", "models", "runtimes")
 CONVERSION_CODE_FILES = ("inputs.py", "parity.py", "stats.py")
 
 
@@ -48,14 +49,21 @@ class Artifact:
     flops: int | None = None
     flops_counter: str | None = None
     inspection: Inspection | None = None
-    checks: dict = field(default_factory=dict)  # per host delegate: delegation, and parity against the source
+    checks: dict[str, DelegateCheck] = field(default_factory=dict)  # per host delegate: delegation and parity
     operator_list: Path | None = None  # what the runtime's selective build takes
 
-    def check(self, delegate: str) -> dict:
-        """The delegation and parity checks for a cell's delegate: empty where the host cannot apply it."""
-        if self.format == "pte" and len(self.checks) == 1:
+    def verification(self, delegate: str) -> DelegateCheck | None:
+        """What the host measured for a cell's delegate: None where the host cannot apply it."""
+        if runtime_for_format(self.format).delegate_in_file and len(self.checks) == 1:
             return next(iter(self.checks.values()))  # the delegate is baked into the file
-        return self.checks.get(delegate, {})
+        return self.checks.get(delegate)
+
+
+@dataclass(frozen=True)
+class ConversionFailure:
+    """A conversion that did not give a file: the cells that need it fail with this message."""
+
+    message: str
 
 
 def file_sha256(path: Path) -> str:
@@ -70,10 +78,10 @@ def file_sha256(path: Path) -> str:
 def _conversion_code_hash() -> str:
     digest = hashlib.sha256()
     package = resources.files("harness")
+    root = Path(str(package))
     for folder in CONVERSION_CODE_FOLDERS:
-        for source in sorted(package.joinpath(folder).iterdir(), key=lambda p: p.name):
-            if source.name.endswith(".py"):
-                digest.update(source.name.encode() + source.read_bytes())
+        for source in sorted((root / folder).rglob("*.py")):
+            digest.update(str(source.relative_to(root)).encode() + source.read_bytes())
     for name in CONVERSION_CODE_FILES:
         digest.update(package.joinpath(name).read_bytes())
     return digest.hexdigest()
@@ -82,7 +90,8 @@ def _conversion_code_hash() -> str:
 def _module_source_hash(module_name: str) -> str | None:
     sys.path.insert(0, os.getcwd())
     try:
-        origin = util.find_spec(module_name).origin
+        found = util.find_spec(module_name)
+        origin = found.origin if found else None
         return file_sha256(Path(origin)) if origin and os.path.isfile(origin) else None
     except (ImportError, AttributeError, ValueError):
         return None  # the worker will report the import error
@@ -103,7 +112,7 @@ def model_fingerprint(spec: ModelSpec) -> dict:
         return {"file_sha256": file_sha256(spec.file), "inputs": inputs}
     return {
         "factory": spec.factory,
-        "factory_source": _module_source_hash(spec.factory.split(":")[0]),
+        "factory_source": _module_source_hash((spec.factory or "").split(":")[0]),
         "weights_sha256": file_sha256(spec.weights) if spec.weights else None,
         "inputs": inputs,
         "metadata": [spec.description, spec.normalization, spec.output_meaning, list(spec.labels)],
@@ -120,13 +129,14 @@ def _calibration_fingerprint(settings: dict[str, str]) -> dict | None:
 
 
 def cache_key(conversion: Conversion) -> str:
-    info = CONVERTERS[conversion.converter]
+    info = converter_info(conversion.converter)
     payload = {
         "converter": conversion.converter,
         "format": conversion.format,
         "settings": dict(conversion.settings),
         "code": _conversion_code_hash(),
         "libraries": {package: _library_version(package) for package in info.packages},
+        "converter_source": _module_source_hash(info.target.split(":")[0]),  # runtimes kept outside harness/ too
         "python": f"{sys.version_info.major}.{sys.version_info.minor}",
         "model": model_fingerprint(conversion.model),
         "calibration": _calibration_fingerprint(dict(conversion.settings)),
@@ -142,21 +152,18 @@ class ArtifactCache:
         return self.root / "artifacts" / key[:2] / key
 
     def lookup(self, key: str) -> Artifact | None:
-        record = self.folder(key) / ARTIFACT_FILE
-        if not record.is_file():
+        folder = self.folder(key)
+        if not (folder / ARTIFACT_FILE).is_file():
             return None
-        data = json.loads(record.read_text())
-        path = self.folder(key) / data["file"]
-        if not path.is_file() or path.stat().st_size != data["size_bytes"]:
+        record = ArtifactRecord.model_validate_json((folder / ARTIFACT_FILE).read_text())
+        path = folder / record.file
+        if not path.is_file() or path.stat().st_size != record.size_bytes:
             return None
-        return Artifact(key=key, path=path, format=data["format"], converter=data["converter"],
-                        size_bytes=data["size_bytes"], sha256=data["sha256"],
-                        inputs=tuple(TensorSpec(tuple(t["shape"]), t["dtype"]) for t in data["inputs"]),
-                        notes=tuple(data["notes"]), conversion_seconds=data["conversion_seconds"], from_cache=True,
-                        flops=data.get("flops"), flops_counter=data.get("flops_counter"),
-                        inspection=Inspection.from_json(data["inspection"]) if data.get("inspection") else None,
-                        checks=data.get("checks", {}),
-                        operator_list=self.folder(key) / data["operator_list"] if data.get("operator_list") else None)
+        return Artifact(key=key, path=path, format=record.format, converter=record.converter,
+                        size_bytes=record.size_bytes, sha256=record.sha256, inputs=record.inputs, notes=record.notes,
+                        conversion_seconds=record.conversion_seconds, from_cache=True, flops=record.flops,
+                        flops_counter=record.flops_counter, inspection=record.inspection, checks=record.checks,
+                        operator_list=folder / record.operator_list if record.operator_list else None)
 
     def get_or_convert(self, conversion: Conversion, timeout: float = 3600.0, use_cache: bool = True) -> Artifact:
         key = cache_key(conversion)
@@ -174,61 +181,59 @@ class ArtifactCache:
         self.log_path(key).write_text("")  # the steps append to it
         work = Path(tempfile.mkdtemp(dir=self.root / "tmp"))
         try:
-            outcome = self._run_worker(conversion, key, work, timeout)
-            outcome |= self._verify(conversion, key, work, timeout)
-            return self._store(conversion, key, work, outcome)
+            (work / "artifact").mkdir()
+            model_file = work / "artifact" / f"model.{conversion.format}"
+            job = ConversionJob(converter=conversion.converter, format=conversion.format,
+                                settings=dict(conversion.settings), model=conversion.model, output=model_file,
+                                cwd=os.getcwd())
+            converted = self._step("harness.convert.worker", "the converter", conversion, key, timeout, job,
+                                   work / "convert.json", ConversionOutcome)
+            reference = work / "artifact" / REFERENCE_FILE
+            check = CheckJob(path=model_file, operator_list_folder=work / "artifact",
+                             reference=reference if reference.is_file() else None)
+            checked = self._step("harness.convert.verify", "the check of the converted file", conversion, key,
+                                 timeout, check, work / "verify.json", CheckOutcome)
+            return self._store(conversion, key, work, converted, checked)
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
-    def _run_worker(self, conversion: Conversion, key: str, work: Path, timeout: float) -> dict:
-        (work / "artifact").mkdir()
-        job = {"converter": conversion.converter, "format": conversion.format, "settings": dict(conversion.settings),
-               "model": spec_to_json(conversion.model), "output": str(work / "artifact" / f"model.{conversion.format}"),
-               "cwd": os.getcwd()}
-        return self._run_step("harness.convert.worker", "the converter", job, conversion, key, work, timeout)
+    def _step(self, module: str, what: str, conversion: Conversion, key: str, timeout: float, job, job_file: Path,
+              outcome_type):
+        """One step in a fresh process, its output appended to the conversion's log."""
+        step = ChildStep(module, f"{conversion.label}: {what}", ConversionError, timeout, log=self.log_path(key))
+        return run_child(step, job, job_file, read_step_outcome(outcome_type, step, prefix=f"{conversion.label}: "))
 
-    def _verify(self, conversion: Conversion, key: str, work: Path, timeout: float) -> dict:
-        folder = work / "artifact"
-        reference = folder / REFERENCE_FILE
-        job = {"path": str(folder / f"model.{conversion.format}"), "operator_list_folder": str(folder),
-               "reference": str(reference) if reference.is_file() else None}
-        outcome = self._run_step("harness.convert.verify", "the check of the converted file", job, conversion, key,
-                                 work, timeout)
-        return {name: outcome[name] for name in ("inspection", "checks", "operator_list")}
-
-    def _run_step(self, module: str, what: str, job: dict, conversion: Conversion, key: str, work: Path,
-                  timeout: float) -> dict:
-        """Run one step in a fresh process, its output appended to the conversion's log."""
-        step = module.rsplit(".", 1)[-1]
-        (work / f"{step}.json").write_text(json.dumps(job))
-        log = self.log_path(key)
-        command = [sys.executable, "-m", module, str(work / f"{step}.json"), str(work / f"{step}-outcome.json")]
-        try:
-            with open(log, "a") as log_file:
-                subprocess.run(command, stdout=log_file, stderr=subprocess.STDOUT, timeout=timeout, check=False)
-        except subprocess.TimeoutExpired:
-            raise ConversionError(f"{conversion.label}: {what} timed out after {timeout:.0f}s (log: {log})") from None
-        if not (work / f"{step}-outcome.json").is_file():
-            raise ConversionError(f"{conversion.label}: {what} process died (log: {log})")
-        outcome = json.loads((work / f"{step}-outcome.json").read_text())
-        if outcome["status"] != "ok":
-            raise ConversionError(f"{conversion.label}: {outcome['error']} (log: {log})")
-        return outcome
-
-    def _store(self, conversion: Conversion, key: str, work: Path, outcome: dict) -> Artifact:
+    def _store(self, conversion: Conversion, key: str, work: Path, converted: ConversionOutcome,
+               checked: CheckOutcome) -> Artifact:
         staged = work / "artifact"
         model_file = staged / f"model.{conversion.format}"
-        record = {"file": model_file.name, "format": conversion.format, "converter": conversion.converter,
-                  "size_bytes": model_file.stat().st_size, "sha256": file_sha256(model_file),
-                  "inputs": outcome["inputs"], "notes": outcome["notes"], "conversion_seconds": outcome["seconds"],
-                  "flops": outcome.get("flops"), "flops_counter": outcome.get("flops_counter"),
-                  "inspection": outcome["inspection"], "checks": outcome["checks"],
-                  "operator_list": outcome["operator_list"],
-                  "label": conversion.label, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
-        (staged / ARTIFACT_FILE).write_text(json.dumps(record, indent=1))
+        record = ArtifactRecord(
+            file=model_file.name, format=conversion.format, converter=conversion.converter,
+            size_bytes=model_file.stat().st_size, sha256=file_sha256(model_file), inputs=converted.inputs,
+            notes=converted.notes, conversion_seconds=converted.seconds, flops=converted.flops,
+            flops_counter=converted.flops_counter, inspection=checked.inspection, checks=checked.checks,
+            operator_list=checked.operator_list, label=conversion.label, created=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+        (staged / ARTIFACT_FILE).write_text(record.model_dump_json(indent=1))
         final = self.folder(key)
         final.parent.mkdir(parents=True, exist_ok=True)
         if final.exists():
             shutil.rmtree(final)
         os.replace(staged, final)
-        return replace(self.lookup(key), from_cache=False)
+        stored = self.lookup(key)
+        if stored is None:
+            raise ConversionError(f"{conversion.label}: the cache lost {final} as it was stored")
+        return replace(stored, from_cache=False)
+
+
+def convert_model(model: ModelSpec, runtime_name: str, delegate: str = "xnnpack", quantization: str = "fp32",
+                  cache_dir: Path | None = None) -> Artifact:
+    """One model converted for one runtime, through the cache, as `harness bench` would convert it."""
+    from harness.convert.catalog import Refusal, conversion_for
+    from harness.errors import ConfigError
+    from harness.paths import default_cache_dir
+    from harness.runtimes import runtime
+
+    planned = conversion_for(model, runtime(runtime_name), delegate, quantization)
+    if isinstance(planned, Refusal):
+        raise ConfigError(planned.reason)
+    return ArtifactCache(cache_dir or default_cache_dir()).get_or_convert(planned)

@@ -59,7 +59,7 @@ def _from_folder(path: Path, inputs: tuple[TensorSpec, ...]) -> list[tuple[np.nd
         raise ModelError(f"calibration data {path}: no .npy files")
     if len(inputs) != 1:
         raise ModelError(f"calibration data {path}: a folder of .npy files serves single-input models; use an .npz")
-    samples = []
+    samples: list[tuple[np.ndarray, ...]] = []
     for file in files:
         array = np.load(file)
         _check(file, 0, array, inputs[0], batched=False)

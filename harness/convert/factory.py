@@ -7,7 +7,9 @@ import importlib
 from harness.errors import ModelError
 
 
-def import_factory(target: str):
+def import_factory(target: str | None):
+    if not target:
+        raise ModelError("the model has no factory to import")
     module_name, _, attribute = target.partition(":")
     try:
         module = importlib.import_module(module_name)

@@ -9,6 +9,7 @@ the opset every torch converter here lowers from.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 _PATTERNS = (
     re.compile(r"\b(aten(?:\.|::)[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)?)"),
@@ -33,7 +34,7 @@ def _first_line(error: BaseException) -> str:
     return f"{type(error).__name__}: {lines[0] if lines else ''}"
 
 
-def describe_failure(error: BaseException, suspects: list[str] = ()) -> str:
+def describe_failure(error: BaseException, suspects: Sequence[str] = ()) -> str:
     operators = operators_named(str(error)) or list(suspects)
     summary = _first_line(error)
     if operators:

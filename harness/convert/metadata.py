@@ -8,7 +8,8 @@ from importlib import metadata as distributions
 import numpy as np
 
 from harness import __version__
-from harness.convert.catalog import CONVERTERS
+from harness.convert.catalog import converter_info
+from harness.convert.jobs import ConversionJob
 from harness.models.spec import ModelSpec
 
 METADATA_SCHEMA = 1
@@ -21,8 +22,8 @@ def _version(package: str) -> str | None:
         return None
 
 
-def build_metadata(spec: ModelSpec, job: dict, outputs: list[np.ndarray], delegation: dict | None) -> dict:
-    converter = CONVERTERS[job["converter"]]
+def build_metadata(spec: ModelSpec, job: ConversionJob, outputs: list[np.ndarray], delegation: dict | None) -> dict:
+    converter = converter_info(job.converter)
     data = {
         "schema": METADATA_SCHEMA,
         "model": {"name": spec.name, "description": spec.description, "framework": spec.framework,
@@ -31,7 +32,7 @@ def build_metadata(spec: ModelSpec, job: dict, outputs: list[np.ndarray], delega
                    for t in spec.inputs],
         "outputs": [{"shape": list(o.shape), "dtype": o.dtype.name, "meaning": spec.output_meaning} for o in outputs],
         "labels": list(spec.labels) or None,
-        "conversion": {"converter": converter.name, "format": job["format"], "settings": job["settings"],
+        "conversion": {"converter": converter.name, "format": job.format, "settings": job.settings,
                        "libraries": {package: _version(package) for package in converter.packages}},
         "harness": {"version": __version__, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")},
     }

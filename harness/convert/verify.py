@@ -14,27 +14,22 @@ from pathlib import Path
 
 import numpy as np
 
-from harness.convert.worker import run_step
-from harness.formats import Inspection, delegation_to_json, format_module, inspect_file
+from harness.child import child_main
+from harness.convert.jobs import CheckJob, CheckOutcome, DelegateCheck, Parity
 from harness.parity import dequantize, load_reference, quantize
-from harness.runtimes.catalog import ADAPTERS, RUNTIMES
-
-HOST_TFLITE_DELEGATES = ("xnnpack", "none")
-
-
-def host_delegates(inspection: Inspection) -> tuple[str, ...]:
-    if inspection.format == "tflite":
-        return HOST_TFLITE_DELEGATES
-    if inspection.format == "pte":
-        return ("+".join(inspection.backends) or "none",)  # baked in
-    return ("none",)
+from harness.runtimes import runtime_for_format
+from harness.runtimes.base import Runtime
+from harness.runtimes.inspection import Inspection, inspect_file
 
 
-def _runtime_for(file_format: str) -> str:
-    return next(name for name, info in RUNTIMES.items() if info.format == file_format)
+def host_delegates(runtime: Runtime, inspection: Inspection) -> tuple[str, ...]:
+    """The delegates to check the file under: what the host applies, or the one baked into the file."""
+    if runtime.delegate_in_file:
+        return ("+".join(inspection.backends) or "none",)
+    return runtime.host_delegates
 
 
-def _prepare(sample: list[np.ndarray], quantization: list[tuple]) -> list[np.ndarray]:
+def _prepare(sample: list[np.ndarray], quantization: list[tuple] | None) -> list[np.ndarray]:
     prepared = []
     for array, (scale, zero_point, dtype) in zip(sample, quantization or [(0.0, 0, None)] * len(sample)):
         integer = dtype is not None and np.issubdtype(dtype, np.integer) and array.dtype.kind == "f"
@@ -42,14 +37,15 @@ def _prepare(sample: list[np.ndarray], quantization: list[tuple]) -> list[np.nda
     return prepared
 
 
-def _restore(outputs: list[np.ndarray], quantization: list[tuple]) -> list[np.ndarray]:
+def _restore(outputs: list[np.ndarray], quantization: list[tuple] | None) -> list[np.ndarray]:
     return [dequantize(o, scale, zero_point) if scale and o.dtype.kind in "iu" else o
             for o, (scale, zero_point, _) in zip(outputs, quantization or [(0.0, 0, None)] * len(outputs))]
 
 
-def run_converted(path: Path, runtime: str, delegate: str, inputs: list[list[np.ndarray]]) -> list[list[np.ndarray]]:
-    session = ADAPTERS.get(runtime)(path, delegate, 1)
-    inputs_q, outputs_q = session.quantization() if hasattr(session, "quantization") else (None, None)
+def run_converted(path: Path, runtime: Runtime, delegate: str, inputs: list[list[np.ndarray]]) -> list[list[np.ndarray]]:
+    session = runtime.load_session()(path, delegate, 1)
+    quantization = getattr(session, "quantization", None)  # sessions whose tensors may be int8
+    inputs_q, outputs_q = quantization() if quantization else (None, None)
     results = []
     for sample in inputs:
         session.set_inputs(_prepare(sample, inputs_q))
@@ -58,34 +54,31 @@ def run_converted(path: Path, runtime: str, delegate: str, inputs: list[list[np.
     return results
 
 
-def _parity(path: Path, runtime: str, delegate: str, reference: Path) -> dict:
+def _parity(path: Path, runtime: Runtime, delegate: str, reference: Path) -> Parity:
     from harness.stats import output_parity
 
     try:
         inputs, expected = load_reference(reference)
-        return output_parity(expected, run_converted(path, runtime, delegate, inputs))
+        return Parity(**output_parity(expected, run_converted(path, runtime, delegate, inputs)))
     except Exception as error:
-        return {"error": f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"[:300]}
+        return Parity(error=f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"[:300])
 
 
-def verify(job: dict) -> dict:
-    path = Path(job["path"])
-    inspection = inspect_file(path)
-    module = format_module(inspection.format)
-    operator_list = module.write_operator_list(path, inspection, Path(job["operator_list_folder"]))
-    reference = Path(job["reference"]) if job.get("reference") else None
-    checks = {}
-    for delegate in host_delegates(inspection):
-        check = {"delegation": delegation_to_json(module.delegation(path, inspection, delegate))}
-        if reference and reference.is_file():
-            check["parity"] = _parity(path, _runtime_for(inspection.format), delegate, reference)
-        checks[delegate] = check
-    return {"status": "ok", "inspection": inspection.to_json(), "operator_list": operator_list.name,
-            "checks": checks}
+def verify(job: CheckJob) -> CheckOutcome:
+    inspection = inspect_file(job.path)
+    runtime = runtime_for_format(inspection.format)
+    operator_list = runtime.load_selective_build().write_operator_list(job.path, inspection, job.operator_list_folder)
+    reader, checks = runtime.load_reader(), {}
+    for delegate in host_delegates(runtime, inspection):
+        parity = None
+        if job.reference and job.reference.is_file():
+            parity = _parity(job.path, runtime, delegate, job.reference)
+        checks[delegate] = DelegateCheck(delegation=reader.delegation(job.path, inspection, delegate), parity=parity)
+    return CheckOutcome(inspection=inspection, checks=checks, operator_list=operator_list.name)
 
 
 def main(argv: list[str]) -> int:
-    return run_step(argv, verify, lambda error: f"{type(error).__name__}: {error}"[:400])
+    return child_main(argv, verify, CheckJob, lambda error: f"{type(error).__name__}: {error}"[:400])
 
 
 if __name__ == "__main__":

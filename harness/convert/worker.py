@@ -8,45 +8,30 @@ signature of the artifact and any notes, or the error.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
-import traceback
-from dataclasses import asdict
 from pathlib import Path
 
-from harness.convert.catalog import CONVERTER_FUNCTIONS, SOURCE_BUILDERS, SOURCE_RUNNERS
+from harness.child import child_main
+from harness.convert.catalog import SOURCE_BUILDERS, SOURCE_RUNNERS, converter_info
 from harness.convert.failures import describe_failure
 from harness.convert.flops import count_flops
+from harness.convert.jobs import ConversionJob, ConversionOutcome
+from harness.errors import ModelError
 from harness.models.spec import ModelSpec, TensorSpec
 from harness.parity import REFERENCE_FILE, parity_inputs, save_reference
-from harness.protocol import write_json_atomic
-
-
-def spec_to_json(spec: ModelSpec) -> dict:
-    data = asdict(spec)
-    data["file"] = str(spec.file) if spec.file else None
-    data["weights"] = str(spec.weights) if spec.weights else None
-    data["labels"] = list(spec.labels)
-    return data
-
-
-def spec_from_json(data: dict) -> ModelSpec:
-    return ModelSpec(**{
-        **data,
-        "inputs": tuple(TensorSpec(tuple(t["shape"]), t["dtype"]) for t in data["inputs"]),
-        "file": Path(data["file"]) if data["file"] else None,
-        "weights": Path(data["weights"]) if data["weights"] else None,
-        "labels": tuple(data.get("labels", ())),
-    })
 
 
 def _file_inputs(spec: ModelSpec, output: Path, file_format: str) -> tuple[TensorSpec, ...]:
+    """The file's own signature, where its format records one: quantization can change input dtypes."""
     from harness.convert.import_file import read_inputs
-    from harness.errors import ModelError
 
     inputs = read_inputs(spec.file or output, file_format)  # the same bytes; the user's name in messages
+    if inputs is None:
+        if not spec.inputs:
+            raise ModelError(f"a .{file_format} file records no input shapes; give 'inputs' in the matrix")
+        return spec.inputs
     if spec.file and spec.inputs and [t.shape for t in spec.inputs] != [t.shape for t in inputs]:
         raise ModelError(f"the matrix gives inputs {[list(t.shape) for t in spec.inputs]} but {spec.file.name} "
                          f"takes {[list(t.shape) for t in inputs]}")
@@ -74,51 +59,35 @@ def _reference_outputs(spec: ModelSpec, model, folder: Path) -> list[list]:
     return outputs
 
 
-def run_job(job: dict) -> dict:
+def run_job(job: ConversionJob) -> ConversionOutcome:
     from harness.convert.metadata import build_metadata
-    from harness.formats import format_module
+    from harness.runtimes import runtime_for_format
 
-    spec = spec_from_json(job["model"])
-    output = Path(job["output"])
+    spec, output = job.model, job.output
     model = SOURCE_BUILDERS.get(spec.framework)(spec) if spec.framework in SOURCE_BUILDERS else None
     reference = _reference_outputs(spec, model, output.parent) if model is not None else None
     begin = time.monotonic()
     try:
-        converted = CONVERTER_FUNCTIONS.get(job["converter"])(spec, model, job["settings"], output)
+        converted = converter_info(job.converter).load()(spec, model, job.settings, output)
     except Exception as error:
         raise ConversionFailed(describe_failure(error, _suspects(spec, model))) from error
     seconds = time.monotonic() - begin
     if reference is not None:  # a user's own file is never rewritten
         metadata = build_metadata(spec, job, reference[0], converted.delegation)
-        format_module(job["format"]).embed_metadata(output, metadata)
+        runtime_for_format(job.format).load_reader().embed_metadata(output, metadata)
     flops, flops_counter = count_flops(spec, model)
-    inputs = spec.inputs
-    if job["format"] in ("tflite", "pte"):  # the file's own signature: quantization can change input dtypes
-        inputs = _file_inputs(spec, output, job["format"])
-    return {"status": "ok", "notes": list(converted.notes), "seconds": seconds, "flops": flops,
-            "flops_counter": flops_counter, "inputs": [{"shape": list(t.shape), "dtype": t.dtype} for t in inputs]}
+    return ConversionOutcome(notes=converted.notes, seconds=seconds, flops=flops, flops_counter=flops_counter,
+                             inputs=_file_inputs(spec, output, job.format))
 
 
-def run_step(argv: list[str], step, describe) -> int:
-    """A conversion step's process: JOB.json in, OUTCOME.json out, an error described in one line."""
-    job = json.loads(Path(argv[0]).read_text())
-    try:
-        outcome = step(job)
-    except Exception as error:
-        traceback.print_exc()
-        outcome = {"status": "failed", "error": describe(error)}
-    write_json_atomic(Path(argv[1]), outcome)
-    return 0
-
-
-def _run_job_from(job: dict) -> dict:
-    sys.path.insert(0, job.get("cwd") or os.getcwd())  # user factories import relative to where harness ran
+def _run_job_from(job: ConversionJob) -> ConversionOutcome:
+    sys.path.insert(0, job.cwd or os.getcwd())  # user factories import relative to where harness ran
     return run_job(job)
 
 
 def main(argv: list[str]) -> int:
-    return run_step(argv, _run_job_from,
-                    lambda error: str(error) if isinstance(error, ConversionFailed) else describe_failure(error))
+    return child_main(argv, _run_job_from, ConversionJob,
+                      lambda error: str(error) if isinstance(error, ConversionFailed) else describe_failure(error))
 
 
 if __name__ == "__main__":

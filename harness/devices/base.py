@@ -22,7 +22,6 @@ class Launch:
 
 class Device(ABC):
     platform: str
-    runtimes: frozenset[str]
     delegates: frozenset[str]
     mode: str = "process"  # how it runs a cell: the host shell process; phones: app or cli
 
@@ -30,11 +29,22 @@ class Device(ABC):
         self.name = name
         self.runtime_limits = RuntimeLimits()  # what its runtimes load; the devices file may declare it
 
+    @property
+    def runtimes(self) -> frozenset[str]:
+        """The registered runtimes that run on this device's platform."""
+        from harness.runtimes import runtimes_on
+
+        return runtimes_on(self.platform)
+
     def open_run(self, run_id: str) -> None:
         """Set up for a run (a work folder, tools); called before the first cell."""
 
     def close_run(self) -> None:
         """Clean up after a run, finished or not."""
+
+    def settings(self) -> dict[str, str]:
+        """What the alias asks for (serial, mode), told without reaching the device."""
+        return {}
 
     def take_notes(self) -> list[str]:
         """What happened on the link since the last call (retries, tool caveats), for the cell's warnings."""

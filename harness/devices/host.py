@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import os
 import platform
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
+from harness.child import ChildStep, read_step_outcome, run_child
 from harness.devices.base import Device, Launch
 from harness.devices.state import DeviceState, linux_state
 from harness.errors import DeviceError, ProtocolError
-from harness.protocol import Request, Result, read_result, write_json_atomic
-
-_TAIL = 1500
+from harness.procfs import cpuinfo_values
+from harness.protocol import Request, Result, read_result
+from harness.runtimes import host_delegates
 
 
 def read_local(path: str) -> str | None:
@@ -26,10 +24,8 @@ def read_local(path: str) -> str | None:
 
 
 def cpu_model() -> str:
-    for line in (read_local("/proc/cpuinfo") or "").splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or platform.machine()
+    names = cpuinfo_values(read_local("/proc/cpuinfo"), "model name")
+    return names[0] if names else platform.processor() or platform.machine()
 
 
 def memory_bytes() -> int | None:
@@ -50,8 +46,10 @@ def shell_environment(threads: int) -> dict[str, str]:
 
 class HostDevice(Device):
     platform = "host"
-    runtimes = frozenset({"litert", "executorch", "torchscript"})
-    delegates = frozenset({"xnnpack", "none"})
+
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.delegates = host_delegates()  # what the host builds of the registered runtimes apply
 
     def facts(self) -> dict[str, str | int | float | None]:
         return {"device_model": cpu_model(), "os": f"{platform.system()} {platform.release()}",
@@ -65,29 +63,25 @@ class HostDevice(Device):
         return requested or tuple(sorted(os.sched_getaffinity(0)))
 
     def peak_gflops(self, threads: int) -> float | None:
-        command = [sys.executable, "-m", "harness.shell.peak"]
-        completed = subprocess.run(command, capture_output=True, text=True, env=shell_environment(threads), timeout=600)
-        if completed.returncode != 0:
-            raise DeviceError(f"measuring the peak failed: {completed.stderr[-_TAIL:].strip()}")
-        return json.loads(completed.stdout)["gflops"]
+        from harness.shell.peak import PeakJob, PeakOutcome
+
+        step = ChildStep("harness.shell.peak", "measuring the peak", DeviceError, 600, shell_environment(threads))
+        with tempfile.TemporaryDirectory(prefix="harness-peak-") as folder:
+            outcome = run_child(step, PeakJob(), Path(folder) / "peak.json", read_step_outcome(PeakOutcome, step))
+        return outcome.gflops
 
     def run(self, request: Request, files: dict[str, Path], launch: Launch) -> Result:
+        step = ChildStep("harness.shell.host", "the host shell", DeviceError, launch.timeout_seconds,
+                         shell_environment(request.threads), launch.cpu_affinity)
         with tempfile.TemporaryDirectory(prefix="harness-cell-") as folder:
             work = Path(folder)
             for relative, source in files.items():
                 (work / relative).symlink_to(Path(source).resolve())
-            write_json_atomic(work / "request.json", request.to_json())
-            command = [sys.executable, "-m", "harness.shell.host", str(work / "request.json"), str(work / "result.json")]
-            pin = (lambda: os.sched_setaffinity(0, launch.cpu_affinity)) if launch.cpu_affinity else None
-            try:
-                process = subprocess.run(command, capture_output=True, text=True, timeout=launch.timeout_seconds,
-                                         env=shell_environment(request.threads), preexec_fn=pin, check=False)
-            except subprocess.TimeoutExpired:
-                raise DeviceError(f"the host shell did not finish within {launch.timeout_seconds:.0f}s and was killed") from None
-            if not (work / "result.json").is_file():
-                tail = (process.stderr or "")[-_TAIL:].strip()
-                raise DeviceError(f"the host shell exited with code {process.returncode} and wrote no result: {tail}")
-            try:
-                return read_result(work / "result.json")
-            except ProtocolError as error:
-                raise DeviceError(f"the host shell wrote an invalid result: {error}") from None
+            return run_child(step, request.to_json(), work / "request.json", _read_shell_result)
+
+
+def _read_shell_result(path: Path) -> Result:
+    try:
+        return read_result(path)
+    except ProtocolError as error:
+        raise DeviceError(f"the host shell wrote an invalid result: {error}") from None

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, RootModel, Tag
 
 from harness.compatibility import RuntimeLimits
-
 from harness.config.yaml_source import read_yaml, validate
 from harness.devices.base import Device
 from harness.errors import ConfigError
@@ -68,7 +67,7 @@ def _platform_of(value) -> str:
     return "AndroidEntry" if isinstance(value, dict) and value.get("platform") == "android" else "HostEntry"
 
 
-DeviceEntry = Annotated[Union[Annotated[HostEntry, Tag("HostEntry")], Annotated[AndroidEntry, Tag("AndroidEntry")]],
+DeviceEntry = Annotated[Annotated[HostEntry, Tag("HostEntry")] | Annotated[AndroidEntry, Tag("AndroidEntry")],
                         Discriminator(_platform_of)]
 
 
@@ -78,11 +77,13 @@ class DevicesFile(RootModel[dict[str, DeviceEntry]]):
 
 def _entries(path: Path | None) -> dict[str, HostEntry | AndroidEntry]:
     """Alias -> entry, from the devices file when it exists, with `host` always present."""
-    entries = {alias: HostEntry(platform=platform) for alias, platform in BUILT_IN.items()}
+    entries: dict[str, HostEntry | AndroidEntry] = {alias: HostEntry(platform="host") for alias in BUILT_IN}
     if path is not None and Path(path).is_file():
         source = read_yaml(Path(path))
         if source.data is not None:
-            entries.update(validate(source, DevicesFile).root)
+            devices = validate(source, DevicesFile)
+            assert isinstance(devices, DevicesFile)
+            entries.update(devices.root)
     elif path is not None and Path(path) != default_devices_path():
         raise ConfigError("devices file not found", file=str(path))
     return entries

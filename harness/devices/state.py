@@ -6,10 +6,11 @@ Backends fill what they can read; everything else stays None. The Linux readers 
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+
+from harness.procfs import cpuinfo_values
 
 Reader = Callable[[str], "str | None"]
 
@@ -81,8 +82,7 @@ def read_cpu_freqs_mhz(read: Reader, cpu_count: int) -> tuple[float, ...] | None
     freqs = [int(khz) / 1000.0 for khz in _per_cpu(read, cpu_count, "scaling_cur_freq")]
     if freqs:
         return tuple(freqs)
-    cpuinfo = read("/proc/cpuinfo") or ""
-    mhz = [float(m) for m in re.findall(r"^cpu MHz\s*:\s*([\d.]+)", cpuinfo, re.MULTILINE)]
+    mhz = [float(value) for value in cpuinfo_values(read("/proc/cpuinfo"), "cpu MHz")]
     return tuple(mhz) or None
 
 
@@ -105,12 +105,14 @@ def read_max_temperature_c(read: Reader, zone_count: int = 64) -> float | None:
 
 def busy_fraction(before: DeviceState, after: DeviceState, own_cpu_seconds: float = 0.0) -> float | None:
     """Share of all CPU time between two states spent busy, less ``own_cpu_seconds`` of the harness's own work."""
-    if None in (before.cpu_busy_seconds, after.cpu_busy_seconds, before.cpu_total_seconds, after.cpu_total_seconds):
+    busy_before, busy_after = before.cpu_busy_seconds, after.cpu_busy_seconds
+    total_before, total_after = before.cpu_total_seconds, after.cpu_total_seconds
+    if busy_before is None or busy_after is None or total_before is None or total_after is None:
         return None
-    total = after.cpu_total_seconds - before.cpu_total_seconds
+    total = total_after - total_before
     if total <= 0:
         return None
-    busy = after.cpu_busy_seconds - before.cpu_busy_seconds - own_cpu_seconds
+    busy = busy_after - busy_before - own_cpu_seconds
     return min(1.0, max(0.0, busy / total))
 
 

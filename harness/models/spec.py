@@ -1,12 +1,16 @@
-"""What the harness knows about a model before any framework is imported."""
+"""What the harness knows about a model before any framework is imported.
+
+pydantic dataclasses: built positionally like any dataclass, and carried to the conversion worker
+and into the cache as JSON through `MODEL_SPEC` and `TENSOR_SPECS`.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
-FRAMEWORKS = ("torch", "keras", "file")
-FILE_FORMATS = {".tflite": "tflite", ".pte": "pte", ".ptl": "ptl"}
+from pydantic import TypeAdapter
+from pydantic.dataclasses import dataclass
+
 DTYPES = ("float32", "int32", "int64", "int8", "uint8")
 
 
@@ -21,7 +25,7 @@ class ModelSpec:
     """A model in the matrix: from the zoo, a user factory, or an already converted file."""
 
     name: str
-    framework: str  # one of FRAMEWORKS
+    framework: str  # torch, keras, or file (an already converted model)
     source: str  # "zoo" or "user"
     inputs: tuple[TensorSpec, ...] = ()
     factory: str | None = None  # "module:callable" for torch and keras models
@@ -34,4 +38,10 @@ class ModelSpec:
 
     @property
     def file_format(self) -> str | None:
-        return FILE_FORMATS.get(self.file.suffix) if self.file else None
+        from harness.runtimes import file_format
+
+        return file_format(self.file) if self.file else None
+
+
+MODEL_SPEC: TypeAdapter[ModelSpec] = TypeAdapter(ModelSpec)
+TENSOR_SPECS: TypeAdapter[tuple[TensorSpec, ...]] = TypeAdapter(tuple[TensorSpec, ...])

@@ -38,7 +38,7 @@ def _init_weights(model: nn.Module) -> None:
             nn.init.kaiming_normal_(module.weight, mode="fan_out", nonlinearity="relu")
         elif isinstance(module, nn.Linear):
             nn.init.xavier_uniform_(module.weight)
-        if getattr(module, "bias", None) is not None and isinstance(module, (nn.Conv2d, nn.Linear)):
+        if isinstance(module, (nn.Conv2d, nn.Linear)) and module.bias is not None:
             nn.init.uniform_(module.bias, -0.1, 0.1)
 
 

@@ -1,18 +1,35 @@
-"""The versioned request/result protocol shared by the host shell and the phone apps."""
+"""The versioned request/result protocol shared by the host shell and the phone apps.
 
-from harness.protocol.messages import (
-    PROTOCOL_VERSION,
-    InputFile,
-    Memory,
-    Request,
-    Result,
-    Timing,
-    read_request,
-    read_result,
-    write_json_atomic,
-)
+The typed messages load on first use: the host shell reads its request through `wire` alone.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __all__ = [
-    "PROTOCOL_VERSION", "InputFile", "Memory", "Request", "Result", "Timing",
-    "read_request", "read_result", "write_json_atomic",
+    "PROTOCOL_VERSION", "InputFile", "MeasurementSettings", "Memory", "ModelFile", "Request", "Result",
+    "RuntimeReport", "Timing", "read_request", "read_result",
 ]
+
+if TYPE_CHECKING:
+    from harness.protocol.messages import (
+        PROTOCOL_VERSION,
+        InputFile,
+        MeasurementSettings,
+        Memory,
+        ModelFile,
+        Request,
+        Result,
+        RuntimeReport,
+        Timing,
+        read_request,
+        read_result,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        return getattr(importlib.import_module("harness.protocol.messages"), name)
+    raise AttributeError(f"module 'harness.protocol' has no attribute {name!r}")

@@ -1,187 +1,208 @@
-"""Request and result messages, validated against ``schema/v2.json`` at every boundary."""
+"""Request and result messages. Their JSON is the wire format; their JSON Schema is schema/v2.json.
+
+The schema file is generated from these models (`harness schema --protocol`) and committed for the
+apps; a test fails when it is out of date. The harness validates every message through the models.
+"""
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
-from dataclasses import asdict, dataclass, field
-from functools import cache
-from importlib import resources
 from pathlib import Path
+from typing import Annotated, Any, Literal
 
-import jsonschema
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema
 
-from harness.errors import ProtocolError
+from harness.errors import ProtocolError, UnknownNameError
+from harness.models.spec import DTYPES
+from harness.protocol.wire import PROTOCOL_VERSION, check, committed_schema, read_json
+from harness.runtimes import RUNTIMES, all_runtimes
+from harness.runtimes.choices import DELEGATES
 
-PROTOCOL_VERSION = 2
-
-
-@cache
-def schema() -> dict:
-    return json.loads(resources.files("harness.protocol").joinpath(f"schema/v{PROTOCOL_VERSION}.json").read_text())
-
-
-def validate(message: dict, kind: str) -> None:
-    """Raise ProtocolError unless ``message`` is a valid ``kind`` ('request' or 'result')."""
-    if not isinstance(message, dict) or message.get("kind") != kind:
-        raise ProtocolError(f"expected a {kind} message")
-    if message.get("protocol_version") != PROTOCOL_VERSION:
-        raise ProtocolError(f"unsupported protocol_version {message.get('protocol_version')!r}; "
-                            f"this harness speaks version {PROTOCOL_VERSION}")
-    root = schema()
-    validator = jsonschema.Draft202012Validator({**root["$defs"][kind], "$defs": root["$defs"]})
-    error = jsonschema.exceptions.best_match(validator.iter_errors(message))
-    if error is not None:
-        where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
-        raise ProtocolError(f"invalid {kind} at {where}: {error.message}")
+DESCRIPTION = (
+    "The harness writes a request file next to the model and input files; a shell (the host shell, the Android "
+    "app, the iOS app) runs it and writes a result file. Paths in a request are relative to the request file's "
+    "folder. Shells report raw measurements only; every statistic is computed by the harness. Version 2 (2026-11) "
+    "adds timing.summary_ns and memory.pss_bytes / pss_peak_sampled_bytes, all optional.")
 
 
-@dataclass(frozen=True)
-class InputFile:
+def _registered_runtime(name: str) -> str:
+    try:
+        RUNTIMES.require(name)
+    except UnknownNameError as error:
+        raise ValueError(str(error)) from None
+    return name
+
+
+def _registered_format(name: str) -> str:
+    formats = sorted(r.format for r in all_runtimes())
+    if name not in formats:
+        raise ValueError(f"unknown model format {name!r} (known: {', '.join(formats)})")
+    return name
+
+
+RuntimeName = Annotated[str, AfterValidator(_registered_runtime), WithJsonSchema({"enum": RUNTIMES.names()})]
+FormatName = Annotated[str, AfterValidator(_registered_format),
+                       WithJsonSchema({"enum": sorted(r.format for r in all_runtimes())})]
+DelegateName = Literal[DELEGATES]  # type: ignore[valid-type]
+Count = Annotated[int, Field(ge=0)]
+
+
+def _optional_on_the_wire(*names: str):
+    """Fields a shell may leave out, though the harness's own messages always write them."""
+
+    def edit(schema: dict[str, Any]) -> None:
+        schema["required"] = [name for name in schema.get("required", []) if name not in names]
+
+    return edit
+
+
+class _Wire(BaseModel):
+    # Fields with defaults are still required on the wire (serialization mode), unless listed as optional.
+    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_serialization_defaults_required=True)
+
+
+class InputFile(_Wire):
+    path: str = Field(description="Raw little-endian, C-order tensor data.")
+    shape: tuple[Annotated[int, Field(ge=1)], ...] = Field(min_length=1)
+    dtype: Literal[DTYPES]  # type: ignore[valid-type]
+
+
+class ModelFile(_Wire):
     path: str
-    shape: tuple[int, ...]
-    dtype: str
+    format: FormatName
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
 
 
-@dataclass(frozen=True)
-class Request:
-    cell_id: str
-    runtime: str
-    model_path: str
-    model_format: str
-    model_sha256: str
-    delegate: str
-    threads: int
+class MeasurementSettings(_Wire):
+    warmup_runs: Count
+    min_iterations: int = Field(ge=1)
+    min_seconds: float = Field(ge=0)
+    max_seconds: float = Field(gt=0)
+
+
+class Request(_Wire):
+    model_config = ConfigDict(json_schema_extra=_optional_on_the_wire("sustained_performance"))
+    kind: Literal["request"] = "request"
+    protocol_version: Literal[2] = 2
+    cell_id: str = Field(min_length=1)
+    runtime: RuntimeName
+    model: ModelFile
+    delegate: DelegateName
+    threads: int = Field(ge=1)
     inputs: tuple[InputFile, ...]
-    warmup_runs: int
-    min_iterations: int
-    min_seconds: float
-    max_seconds: float
+    measurement: MeasurementSettings
+    sustained_performance: Annotated[bool | None, WithJsonSchema({"type": "boolean"})] = Field(None, description=(
+        "Android: ask the app for sustained-performance mode where the device supports it; the result's "
+        "shell.sustained_performance says whether it applied. Other shells ignore it."))
 
     def to_json(self) -> dict:
-        return {
-            "kind": "request",
-            "protocol_version": PROTOCOL_VERSION,
-            "cell_id": self.cell_id,
-            "runtime": self.runtime,
-            "model": {"path": self.model_path, "format": self.model_format, "sha256": self.model_sha256},
-            "delegate": self.delegate,
-            "threads": self.threads,
-            "inputs": [{"path": i.path, "shape": list(i.shape), "dtype": i.dtype} for i in self.inputs],
-            "measurement": {"warmup_runs": self.warmup_runs, "min_iterations": self.min_iterations,
-                            "min_seconds": self.min_seconds, "max_seconds": self.max_seconds},
-        }
+        return self.model_dump(mode="json", exclude={"sustained_performance"} if self.sustained_performance is None
+                               else set())
 
     @classmethod
     def from_json(cls, message: dict) -> Request:
-        validate(message, "request")
-        model, measurement = message["model"], message["measurement"]
-        return cls(
-            cell_id=message["cell_id"], runtime=message["runtime"],
-            model_path=model["path"], model_format=model["format"], model_sha256=model["sha256"],
-            delegate=message["delegate"], threads=message["threads"],
-            inputs=tuple(InputFile(i["path"], tuple(i["shape"]), i["dtype"]) for i in message["inputs"]),
-            **measurement,
-        )
+        return _validated(cls, message, "request")
 
 
-@dataclass(frozen=True)
-class Timing:
-    clock: str
-    load_ns: int | None = None
-    first_inference_ns: int | None = None
-    samples_ns: tuple[int, ...] = ()
-    summary_ns: dict[str, float] | None = None  # only from tools that print no per-iteration times
+_SUMMARY_SCHEMA = {"type": ["object", "null"], "additionalProperties": False, "required": ["mean"],
+                   "properties": {key: {"type": "number", "minimum": 0}
+                                  for key in ("count", "mean", "std", "min", "max", "median")}}
+_SHELL_SCHEMA = {"type": "object", "required": ["name", "version"],
+                 "properties": {"name": {"type": "string"}, "version": {"type": "string"},
+                                "platform": {"type": "string"}}}
 
 
-@dataclass(frozen=True)
-class Memory:
-    rss_before_load_bytes: int | None = None
-    rss_after_load_bytes: int | None = None
-    peak_rss_bytes: int | None = None
-    rss_peak_sampled_bytes: int | None = None
-    pss_bytes: int | None = None
-    pss_peak_sampled_bytes: int | None = None
+class Timing(_Wire):
+    model_config = ConfigDict(json_schema_extra=_optional_on_the_wire("summary_ns"))
+    clock: str = Field(description="The monotonic clock used, e.g. time.monotonic_ns, System.nanoTime.")
+    load_ns: Count | None = None
+    first_inference_ns: Count | None = None
+    samples_ns: tuple[Count, ...] = Field((), description=(
+        "One entry per timed iteration, in order; only the inference call is timed."))
+    summary_ns: Annotated[dict[str, float] | None, WithJsonSchema(_SUMMARY_SCHEMA)] = Field(None, description=(
+        "Only from tools that print summaries instead of per-iteration times (command-line benchmark tools); "
+        "samples_ns is then empty. Shells that time each iteration leave it out."))
 
 
-@dataclass(frozen=True)
-class Result:
+class Memory(_Wire):
+    model_config = ConfigDict(json_schema_extra=_optional_on_the_wire("pss_bytes", "pss_peak_sampled_bytes"))
+    rss_before_load_bytes: Count | None = None
+    rss_after_load_bytes: Count | None = None
+    peak_rss_bytes: Count | None = Field(None, description=(
+        "The kernel's high-water mark of resident memory for the shell process (VmHWM), read after the timed loop."))
+    rss_peak_sampled_bytes: Count | None = Field(None, description=(
+        "The largest resident size seen by sampling during the first inference and the warm-ups (not during the "
+        "timed loop, which runs with no other thread)."))
+    pss_bytes: Count | None = Field(None, description=(
+        "Proportional set size of the shell process after the timed loop (Linux smaps_rollup; Android Debug.getPss)."))
+    pss_peak_sampled_bytes: Count | None = Field(None, description=(
+        "The largest PSS seen by sampling from outside the process while it ran (Android: dumpsys meminfo or "
+        "smaps_rollup)."))
+
+
+class RuntimeReport(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    name: str
+    version: str | None
+
+
+class Result(_Wire):
+    kind: Literal["result"] = "result"
+    protocol_version: Literal[2] = 2
     cell_id: str
-    status: str
+    status: Literal["ok", "bad_request", "load_failed", "run_failed"] = Field(description=(
+        "load_failed: the runtime could not load the model or apply the delegate; run_failed: an inference raised."))
     error: str | None
-    shell: dict
-    runtime_name: str
-    runtime_version: str | None
-    delegate_applied: str | None
+    shell: Annotated[dict[str, Any], WithJsonSchema(_SHELL_SCHEMA)]
+    runtime: RuntimeReport
+    delegate_applied: DelegateName | None = Field(None, description=(
+        "What the runtime actually applied, which may differ from the request; null when loading failed."))
     timing: Timing
-    memory: Memory = field(default_factory=Memory)
-    cpu_time_ns: int | None = None
+    memory: Memory = Memory()
+    cpu_time_ns: Count | None = Field(None, description=(
+        "CPU time the shell process used over its whole life (all threads); lets the harness tell its own work "
+        "from other load on the device."))
 
     @property
     def ok(self) -> bool:
         return self.status == "ok"
 
     def to_json(self) -> dict:
-        timing = asdict(self.timing)
-        timing["samples_ns"] = list(self.timing.samples_ns)
-        return {
-            "kind": "result",
-            "protocol_version": PROTOCOL_VERSION,
-            "cell_id": self.cell_id,
-            "status": self.status,
-            "error": self.error,
-            "shell": self.shell,
-            "runtime": {"name": self.runtime_name, "version": self.runtime_version},
-            "delegate_applied": self.delegate_applied,
-            "timing": timing,
-            "memory": asdict(self.memory),
-            "cpu_time_ns": self.cpu_time_ns,
-        }
+        return self.model_dump(mode="json")
 
     @classmethod
     def from_json(cls, message: dict) -> Result:
-        validate(message, "result")
-        timing = dict(message["timing"])
-        timing["samples_ns"] = tuple(timing["samples_ns"])
-        return cls(
-            cell_id=message["cell_id"], status=message["status"], error=message["error"], shell=message["shell"],
-            runtime_name=message["runtime"]["name"], runtime_version=message["runtime"]["version"],
-            delegate_applied=message["delegate_applied"], timing=Timing(**timing), memory=Memory(**message["memory"]),
-            cpu_time_ns=message["cpu_time_ns"],
-        )
+        return _validated(cls, message, "result")
 
 
-def _read_json(path: Path) -> dict:
+def _validated(model: type[Request] | type[Result], message: Any, kind: str) -> Any:
+    """A message of ``kind``: checked against the schema the apps follow, then read into its model."""
+    check(message, kind)
     try:
-        return json.loads(Path(path).read_text())
-    except (OSError, json.JSONDecodeError) as error:
-        raise ProtocolError(f"cannot read {path}: {error}") from None
+        return model.model_validate(message)
+    except ValidationError as invalid:  # what the schema cannot say
+        first = invalid.errors()[0]
+        where = "/".join(str(part) for part in first["loc"]) or "(top level)"
+        raise ProtocolError(f"invalid {kind} at {where}: {first['msg']}") from None
+
+
+def protocol_schema() -> dict:
+    """The JSON Schema of both messages, as committed in schema/v2.json."""
+    from pydantic.json_schema import models_json_schema
+
+    _, top = models_json_schema([(Request, "serialization"), (Result, "serialization")])
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": f"mobile-bench/protocol/v{PROTOCOL_VERSION}.json",
+            "title": f"Benchmark shell protocol, version {PROTOCOL_VERSION}", "description": DESCRIPTION,
+            "oneOf": [{"$ref": "#/$defs/Request"}, {"$ref": "#/$defs/Result"}], "$defs": top["$defs"]}
+
+
+def schema() -> dict:
+    """The committed schema file."""
+    return committed_schema()
 
 
 def read_request(path: Path) -> Request:
-    return Request.from_json(_read_json(path))
+    return Request.from_json(read_json(path))
 
 
 def read_result(path: Path) -> Result:
-    return Result.from_json(_read_json(path))
-
-
-def replace_atomically(path: Path, write) -> None:
-    """Call ``write(temporary_path)`` next to ``path``, then rename it over ``path``: readers never see half a file."""
-    path = Path(path)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(temporary)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes files private; these are ordinary results
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def write_json_atomic(path: Path, message: dict) -> None:
-    replace_atomically(path, lambda temporary: Path(temporary).write_text(json.dumps(message, indent=1)))
+    return Result.from_json(read_json(path))

@@ -17,11 +17,6 @@ import pyarrow as pa
 
 SCHEMA_VERSION = 4
 
-STATUSES = ("ok", "failed", "skipped")
-# Where a failed cell stopped: conversion, the check that the device's runtime can load the file,
-# the shell's load or run, or the device link itself.
-STAGES = ("plan", "convert", "compatibility", "load", "run", "device")
-
 COLUMNS = pa.schema([
     # identity
     ("schema_version", pa.int32()),

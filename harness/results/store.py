@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from harness.errors import ResultsError
-from harness.protocol.messages import replace_atomically, write_json_atomic
+from harness.files import replace_atomically, write_json_atomic
 from harness.results.schema import COLUMNS, SCHEMA_VERSION
 
 RUN_FILE = "run.json"

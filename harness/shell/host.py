@@ -12,18 +12,23 @@ import platform
 import sys
 import time
 import traceback
-from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from harness import __version__
-from harness.protocol import Memory, Request, Result, Timing, read_request, write_json_atomic
+from harness.files import write_json_atomic
+from harness.protocol.wire import check, read_json
+from harness.runtimes.base import Session
 from harness.shell.memory import RssSampler, current_rss_bytes, peak_rss_bytes, pss_bytes
 
 SHELL = {"name": "host-python", "version": __version__, "platform": f"{sys.platform}-{platform.machine()}"}
 CLOCK = "time.monotonic_ns"
 _ERROR_LIMIT = 4000
+# The request is read as checked JSON and the typed Result is built only after measuring, so the process
+# measured holds the runtime and this shell, not the harness's models (pydantic adds about 10 MB).
+Request = dict[str, Any]
 
 
 class _Failure(Exception):
@@ -39,18 +44,19 @@ def _describe(error: BaseException) -> str:
 
 def _read_inputs(request: Request, folder: Path) -> list[np.ndarray]:
     arrays = []
-    for spec in request.inputs:
-        array = np.fromfile(folder / spec.path, dtype=np.dtype(spec.dtype).newbyteorder("<"))
-        if array.size != int(np.prod(spec.shape)):
-            raise ValueError(f"{spec.path} holds {array.size} values; shape {list(spec.shape)} needs {int(np.prod(spec.shape))}")
-        arrays.append(array.reshape(spec.shape).astype(spec.dtype, copy=False))
+    for spec in request["inputs"]:
+        shape, dtype = tuple(spec["shape"]), spec["dtype"]
+        array = np.fromfile(folder / spec["path"], dtype=np.dtype(dtype).newbyteorder("<"))
+        if array.size != int(np.prod(shape)):
+            raise ValueError(f"{spec['path']} holds {array.size} values; shape {list(shape)} needs {int(np.prod(shape))}")
+        arrays.append(array.reshape(shape).astype(dtype, copy=False))
     return arrays
 
 
-def _timed_loop(session, request: Request) -> list[int]:
+def _timed_loop(session: Session, settings: dict) -> list[int]:
     """Run until both the minimum count and minimum time are met, or the maximum time passes."""
     clock = time.monotonic_ns
-    min_ns, max_ns = int(request.min_seconds * 1e9), int(request.max_seconds * 1e9)
+    min_ns, max_ns = int(settings["min_seconds"] * 1e9), int(settings["max_seconds"] * 1e9)
     samples: list[int] = []
     start = clock()
     while True:
@@ -59,11 +65,11 @@ def _timed_loop(session, request: Request) -> list[int]:
         end = clock()
         samples.append(end - begin)
         elapsed = end - start
-        if elapsed >= max_ns or (len(samples) >= request.min_iterations and elapsed >= min_ns):
+        if elapsed >= max_ns or (len(samples) >= settings["min_iterations"] and elapsed >= min_ns):
             return samples
 
 
-def _measure(session, request: Request, timing: Timing, memory: Memory) -> tuple[Timing, Memory]:
+def _measure(session: Session, settings: dict, timing: dict, memory: dict) -> None:
     """First inference and warm-ups with RSS sampled, then the timed loop with no other thread running.
 
     Some runtimes (ExecuTorch's Python bindings) hold the GIL while inferring, so a sampling thread
@@ -71,48 +77,57 @@ def _measure(session, request: Request, timing: Timing, memory: Memory) -> tuple
     with RssSampler() as sampler:
         begin = time.monotonic_ns()
         session.run()
-        timing = replace(timing, first_inference_ns=time.monotonic_ns() - begin)
-        for _ in range(request.warmup_runs):
+        timing["first_inference_ns"] = time.monotonic_ns() - begin
+        for _ in range(settings["warmup_runs"]):
             session.run()
-    timing = replace(timing, samples_ns=tuple(_timed_loop(session, request)))
-    return timing, replace(memory, peak_rss_bytes=peak_rss_bytes(), rss_peak_sampled_bytes=sampler.peak,
-                           pss_bytes=pss_bytes())
+    timing["samples_ns"] = _timed_loop(session, settings)
+    memory.update(peak_rss_bytes=peak_rss_bytes(), rss_peak_sampled_bytes=sampler.peak, pss_bytes=pss_bytes())
 
 
-def run_request(request: Request, folder: Path) -> Result:
-    from harness.runtimes.catalog import ADAPTERS
+def run_request(request: Request, folder: Path) -> dict:
+    """The result message of one checked request."""
+    from harness.runtimes import runtime
 
-    timing, memory, runtime_version, applied = Timing(CLOCK), Memory(), None, None
+    timing: dict = {"clock": CLOCK}
+    memory: dict = {}
+    runtime_version, applied = None, None
     try:
-        adapter = ADAPTERS.get(request.runtime)
+        load = runtime(request["runtime"]).load_session()
         try:
             inputs = _read_inputs(request, folder)
         except (OSError, ValueError) as error:
             raise _Failure("bad_request", error) from None
-        memory = Memory(rss_before_load_bytes=current_rss_bytes())
+        memory["rss_before_load_bytes"] = current_rss_bytes()
         begin = time.monotonic_ns()
         try:
-            session = adapter(folder / request.model_path, request.delegate, request.threads)
+            session = load(folder / request["model"]["path"], request["delegate"], request["threads"])
         except Exception as error:
             raise _Failure("load_failed", error) from None
-        timing = Timing(CLOCK, load_ns=time.monotonic_ns() - begin)
+        timing["load_ns"] = time.monotonic_ns() - begin
         runtime_version = session.version
-        memory = replace(memory, rss_after_load_bytes=current_rss_bytes())
+        memory["rss_after_load_bytes"] = current_rss_bytes()
         try:
             session.set_inputs(inputs)
-            timing, memory = _measure(session, request, timing, memory)
+            _measure(session, request["measurement"], timing, memory)
         except Exception as error:
             raise _Failure("run_failed", error) from None
         applied = session.delegate_applied()
         status, error_text = "ok", None
     except _Failure as failure:
         status, error_text = failure.status, failure.text
-    return Result(request.cell_id, status, error_text, SHELL, request.runtime, runtime_version, applied, timing, memory,
-                  cpu_time_ns=time.process_time_ns())
+    return _result(request["cell_id"], status, error_text, request["runtime"], runtime_version, applied,
+                   timing, memory, cpu_time_ns=time.process_time_ns())
 
 
-def _bad_request(error: BaseException) -> Result:
-    return Result("unknown", "bad_request", _describe(error), SHELL, "unknown", None, None, Timing(CLOCK))
+def _result(cell_id: str, status: str, error: str | None, runtime: str, version: str | None = None,
+            applied: str | None = None, timing: dict | None = None, memory: dict | None = None,
+            cpu_time_ns: int | None = None) -> dict:
+    from harness.protocol import Memory, Result, RuntimeReport, Timing
+
+    return Result(cell_id=cell_id, status=status, error=error, shell=SHELL,
+                  runtime=RuntimeReport(name=runtime, version=version), delegate_applied=applied,
+                  timing=Timing(**(timing or {"clock": CLOCK})), memory=Memory(**(memory or {})),
+                  cpu_time_ns=cpu_time_ns).to_json()
 
 
 def main(argv: list[str]) -> int:
@@ -121,17 +136,16 @@ def main(argv: list[str]) -> int:
         return 2
     request_path, result_path = Path(argv[0]), Path(argv[1])
     try:
-        request = read_request(request_path)
+        request = check(read_json(request_path), "request")
     except Exception as error:
-        result = _bad_request(error)
+        result = _result("unknown", "bad_request", _describe(error), "unknown")
     else:
         try:
             result = run_request(request, request_path.parent)
         except Exception as error:  # a bug in the shell itself: still answer with a result
             traceback.print_exc()
-            result = Result(request.cell_id, "run_failed", f"shell error: {_describe(error)}", SHELL,
-                            request.runtime, None, None, Timing(CLOCK))
-    write_json_atomic(result_path, result.to_json())
+            result = _result(request["cell_id"], "run_failed", f"shell error: {_describe(error)}", request["runtime"])
+    write_json_atomic(result_path, result)
     return 0
 
 

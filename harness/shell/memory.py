@@ -6,52 +6,47 @@ import resource
 import sys
 import threading
 
+from harness.procfs import kib_values
+
 SAMPLE_INTERVAL_SECONDS = 0.005
 
 
-def _status_kib(field: str) -> int | None:
+def _own(file: str, field: str) -> int | None:
     try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1])
+        with open(f"/proc/self/{file}") as text:
+            values = kib_values(text.read(), field)
     except OSError:
-        pass
-    return None
+        return None
+    return values[0] if values else None
 
 
 def current_rss_bytes() -> int | None:
     """VmRSS: resident pages now."""
-    kib = _status_kib("VmRSS")
-    return kib * 1024 if kib is not None else None
+    return _own("status", "VmRSS")
 
 
 def peak_rss_bytes() -> int:
-    """VmHWM: the kernel's high-water mark of resident pages since the process started."""
-    kib = _status_kib("VmHWM")
-    if kib is not None:
-        return kib * 1024
+    """VmHWM: the kernel's high-water mark of resident pages since the process started.
+
+    Not ru_maxrss where VmHWM exists: that also counts the image the process replaced at exec."""
+    peak = _own("status", "VmHWM")
+    if peak is not None:
+        return peak
     max_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return max_rss if sys.platform == "darwin" else max_rss * 1024
 
 
 def pss_bytes() -> int | None:
     """Proportional set size: resident pages, shared ones divided among the processes sharing them."""
-    try:
-        with open("/proc/self/smaps_rollup") as rollup:
-            for line in rollup:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return None
+    return _own("smaps_rollup", "Pss")
 
 
 class RssSampler:
     """Samples VmRSS on a background thread while in the ``with`` block; ``peak`` is the largest sample."""
 
     def __init__(self, interval: float = SAMPLE_INTERVAL_SECONDS):
-        self.interval, self.peak = interval, None
+        self.interval = interval
+        self.peak: int | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
 

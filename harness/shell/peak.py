@@ -1,31 +1,42 @@
 """The practical single-precision peak of this machine: the best of several large float32 matrix products.
 
-Usage: python -m harness.shell.peak   (threads from OPENBLAS_NUM_THREADS / OMP_NUM_THREADS)
-Prints {"gflops": ...}.
+Usage: python -m harness.shell.peak JOB.json OUTCOME.json   (threads from OPENBLAS_NUM_THREADS / OMP_NUM_THREADS)
 """
 
 from __future__ import annotations
 
-import json
+import sys
 import time
+from typing import Literal
 
 import numpy as np
+from pydantic import BaseModel
 
-SIZE = 2048
-TRIALS = 5
+from harness.child import child_main
 
 
-def measure(size: int = SIZE, trials: int = TRIALS) -> float:
+class PeakJob(BaseModel):
+    size: int = 2048
+    trials: int = 5
+
+
+class PeakOutcome(BaseModel):
+    status: Literal["ok"] = "ok"
+    gflops: float
+
+
+def measure(job: PeakJob) -> PeakOutcome:
     rng = np.random.default_rng(0)
-    a, b = rng.standard_normal((size, size), dtype=np.float32), rng.standard_normal((size, size), dtype=np.float32)
+    a = rng.standard_normal((job.size, job.size), dtype=np.float32)
+    b = rng.standard_normal((job.size, job.size), dtype=np.float32)
     a @ b  # the first product pays for thread start-up
     best = float("inf")
-    for _ in range(trials):
+    for _ in range(job.trials):
         begin = time.perf_counter()
         a @ b
         best = min(best, time.perf_counter() - begin)
-    return 2 * size**3 / best / 1e9
+    return PeakOutcome(gflops=2 * job.size**3 / best / 1e9)
 
 
 if __name__ == "__main__":
-    print(json.dumps({"gflops": measure(), "size": SIZE, "trials": TRIALS}))
+    sys.exit(child_main(sys.argv[1:], measure, PeakJob, lambda error: f"{type(error).__name__}: {error}"))

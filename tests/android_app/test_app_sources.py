@@ -21,26 +21,35 @@ def _constraint(package: str) -> str:
 
 
 def test_the_app_speaks_the_harness_protocol_version():
-    assert re.search(r"const val PROTOCOL_VERSION = (\d+)", (KOTLIN / "Protocol.kt").read_text()).group(1) == str(PROTOCOL_VERSION)
+    declared = re.search(r"const val PROTOCOL_VERSION = (\d+)", (KOTLIN / "Protocol.kt").read_text()).group(1)
+    assert declared == str(PROTOCOL_VERSION)
+
+
+def _definition(name: str) -> dict:
+    return schema()["$defs"][name]
+
+
+def _nested(message: str, field: str) -> dict:
+    """The definition a message's field refers to."""
+    return _definition(_definition(message)["properties"][field]["$ref"].rsplit("/", 1)[-1])
 
 
 def test_the_result_writer_puts_every_field_the_schema_requires():
     written = set(re.findall(r'\.put\("(\w+)"', (KOTLIN / "Protocol.kt").read_text()))
-    definitions = schema()["$defs"]["result"]
-    required = set(definitions["required"])
+    result = _definition("Result")
+    required = set(result["required"])
     for nested in ("timing", "memory"):
-        required |= set(definitions["properties"][nested]["required"])
+        required |= set(_nested("Result", nested)["required"])
     assert required <= written, sorted(required - written)
-    assert written - {"name", "version"} <= set(definitions["properties"]) | {
-        k for n in ("timing", "memory", "runtime") for k in definitions["properties"][n]["properties"]}
+    assert written - {"name", "version"} <= set(result["properties"]) | {
+        k for n in ("timing", "memory", "runtime") for k in _nested("Result", n)["properties"]}
 
 
 def test_the_app_reads_every_request_field_the_schema_requires():
     read = set(re.findall(r'get(?:String|Int|Double|Long|JSONObject|JSONArray)\("(\w+)"\)', (KOTLIN / "Protocol.kt").read_text()))
-    definitions = schema()["$defs"]
-    required = set(definitions["request"]["required"]) - {"kind", "protocol_version"}
+    required = set(_definition("Request")["required"]) - {"kind", "protocol_version"}
     for nested in ("model", "measurement"):
-        required |= set(definitions["request"]["properties"][nested]["required"]) - {"format", "sha256"}
+        required |= set(_nested("Request", nested)["required"]) - {"format", "sha256"}
     assert required <= read, sorted(required - read)
 
 
@@ -55,7 +64,7 @@ def test_package_activity_and_versions_agree():
 
 
 def test_every_delegate_the_app_names_is_one_the_harness_knows():
-    from harness.runtimes.catalog import DELEGATES
+    from harness.runtimes.choices import DELEGATES
 
     named = set(re.findall(r'"(\w+)" to "(\w+)"', (KOTLIN / "Sessions.kt").read_text()))
     assert {harness_name for _, harness_name in named} <= set(DELEGATES)

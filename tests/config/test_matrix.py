@@ -44,8 +44,10 @@ def test_defaults_apply(write_matrix):
 
 
 @pytest.mark.parametrize("text, line, fragment", [
-    ("models: [gru]\nruntimes: [litert, executorhc]\n", 2, "runtimes[1]: unknown runtime 'executorhc'; did you mean 'executorch'?"),
-    ("models:\n  - mobilenet_v3\nruntimes: [litert]\n", 2, "models[0]: unknown model 'mobilenet_v3'; did you mean 'mobilenet_v2'"),
+    ("models: [gru]\nruntimes: [litert, executorhc]\n", 2,
+     "runtimes[1]: unknown runtime 'executorhc'; did you mean 'executorch'?"),
+    ("models:\n  - mobilenet_v3\nruntimes: [litert]\n", 2,
+     "models[0]: unknown model 'mobilenet_v3'; did you mean 'mobilenet_v2'"),
     ("models: [gru]\nruntimes: [litert]\nmeasurment: {}\n", 3, "measurment: unknown key; did you mean 'measurement'?"),
     ("models: [gru\nruntimes: [litert]\n", 2, "invalid YAML"),
     ("models: [gru]\nruntimes: [litert]\nthreads: [0]\n", 3, "threads[0]: Input should be greater than or equal to 1"),
@@ -55,7 +57,8 @@ def test_defaults_apply(write_matrix):
     ("models:\n  - name: x\n    factory: a.b:c\nruntimes: [litert]\n", 2, "a factory model needs 'inputs'"),
     ("models: [gru]\nruntimes: [litert]\nmeasurement:\n  min_seconds: 5\n  max_seconds: 1\n", 4,
      "max_seconds must not be less than min_seconds"),
-    ("models: [gru]\nruntimes: [litert]\nexclude:\n  - {model: gruu}\n", 4, "model 'gruu' is not in this matrix's models; did you mean 'gru'?"),
+    ("models: [gru]\nruntimes: [litert]\nexclude:\n  - {model: gruu}\n", 4,
+     "model 'gruu' is not in this matrix's models; did you mean 'gru'?"),
     ("models: [gru, gru]\nruntimes: [litert]\n", 1, "model names must be unique"),
     ("- just\n- a list\n", 1, "expected a mapping"),
 ])
@@ -93,10 +96,3 @@ def test_unknown_zoo_name_error_type_carries_suggestions():
     with pytest.raises(UnknownNameError) as caught:
         zoo_model("resnet19")
     assert caught.value.suggestions == ["resnet18"]
-
-
-def test_frozen_defaults_match_the_yaml_defaults():
-    from harness.config.matrix import Measurement, _measurement
-    from harness.config.matrix_schema import MeasurementEntry
-
-    assert _measurement(MeasurementEntry()) == Measurement()

@@ -23,10 +23,12 @@ from harness.config.matrix import load_matrix
 from harness.convert.cache import ArtifactCache
 from harness.devices.base import Launch
 from harness.devices.host import HostDevice
+from harness.files import write_json_atomic
 from harness.inputs import write_inputs
 from harness.plan import plan
-from harness.protocol import Request, Result, read_result, write_json_atomic
+from harness.protocol import Result, read_result
 from tests.conftest import REPO, require
+from tests.fixtures.messages import request as make_request
 from tests.fixtures.tiny_models import TINY_CNN_EVERY_RUNTIME
 
 CASES = [("litert", "xnnpack"), ("litert", "none"), ("executorch", "xnnpack"), ("torchscript", "none")]
@@ -115,11 +117,11 @@ def shell(request):
 
 def _message(model: Model, runtime: str, delegate: str, **measurement) -> tuple[dict, dict[str, Path]]:
     folder, inputs = model.inputs
-    request = Request(f"conformance-{runtime}-{delegate}", runtime, f"model.{model.format}", model.format,
-                      model.sha256, delegate, 1, inputs,
-                      **{"warmup_runs": 2, "min_iterations": MIN_ITERATIONS, "min_seconds": 0.0, "max_seconds": 60.0,
-                         **measurement})
-    files = {request.model_path: model.path, **{i.path: folder / i.path for i in inputs}}
+    request = make_request(f"conformance-{runtime}-{delegate}", runtime, f"model.{model.format}", model.format,
+                           model.sha256, delegate, 1, inputs,
+                           **{"warmup_runs": 2, "min_iterations": MIN_ITERATIONS, "min_seconds": 0.0,
+                              "max_seconds": 60.0, **measurement})
+    files = {request.model.path: model.path, **{i.path: folder / i.path for i in inputs}}
     return request.to_json(), files
 
 
@@ -134,7 +136,7 @@ def test_an_ok_run_reports_raw_measurements_as_asked(shell, models, runtime, del
     assert len(result.timing.samples_ns) == MIN_ITERATIONS  # min_seconds 0: exactly the count asked for
     assert all(s > 0 for s in result.timing.samples_ns) and sum(result.timing.samples_ns) < wall_ns
     assert 0 < result.timing.load_ns < wall_ns and 0 < result.timing.first_inference_ns < wall_ns
-    assert result.delegate_applied == delegate and result.runtime_name == runtime and result.runtime_version
+    assert result.delegate_applied == delegate and result.runtime.name == runtime and result.runtime.version
     assert result.shell["name"] and result.shell["version"]
     memory = result.memory
     assert memory.peak_rss_bytes >= memory.rss_after_load_bytes > 0 and memory.rss_before_load_bytes > 0

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import replace
 
 import pytest
@@ -8,16 +9,18 @@ import pytest
 from harness.convert import cache as cache_module
 from harness.convert.cache import ArtifactCache, cache_key
 from harness.convert.catalog import Conversion, conversion_for
+from harness.convert.jobs import CheckOutcome, ConversionOutcome
 from harness.errors import ConversionError
 from harness.models.spec import ModelSpec, TensorSpec
 from harness.models.zoo import ZOO
-from harness.runtimes.catalog import RUNTIMES
+from harness.runtimes import runtime
+from harness.runtimes.inspection import Inspection
 
 TINY = ModelSpec("tiny", "torch", "user", (TensorSpec((1, 3, 16, 16)),), "tests.fixtures.tiny_models:tiny_cnn")
 
 
-def _conversion(model=TINY, runtime="executorch", delegate="xnnpack") -> Conversion:
-    return conversion_for(model, RUNTIMES[runtime], delegate, "fp32")
+def _conversion(model=TINY, runtime_name="executorch", delegate="xnnpack") -> Conversion:
+    return conversion_for(model, runtime(runtime_name), delegate, "fp32")
 
 
 def test_key_is_stable_and_covers_settings_shapes_and_weights(tmp_path):
@@ -62,9 +65,11 @@ def _stored(cache: ArtifactCache, conversion: Conversion, tmp_path) -> str:
     work = tmp_path / "work"
     (work / "artifact").mkdir(parents=True)
     (work / "artifact" / f"model.{conversion.format}").write_bytes(b"converted bytes")
-    outcome = {"inputs": [{"shape": [1, 3, 16, 16], "dtype": "float32"}], "notes": ["n"], "seconds": 2.0,
-               "inspection": None, "checks": {}, "operator_list": None}
-    artifact = cache._store(conversion, key, work, outcome)
+    converted = ConversionOutcome(inputs=(TensorSpec((1, 3, 16, 16)),), notes=("n",), seconds=2.0)
+    inspection = Inspection(format=conversion.format, size_bytes=15, format_version="ET12", min_runtime_version=None,
+                            operators=())
+    checked = CheckOutcome(inspection=inspection, checks={}, operator_list="list.yaml")
+    artifact = cache._store(conversion, key, work, converted, checked)
     assert not artifact.from_cache and artifact.size_bytes == 15
     return key
 
@@ -75,6 +80,24 @@ def test_stored_artifacts_are_found_again(tmp_path):
     found = cache.get_or_convert(_conversion())
     assert found.from_cache and found.key == key and found.notes == ("n",) and found.inputs[0].shape == (1, 3, 16, 16)
     assert json.loads((cache.folder(key) / "artifact.json").read_text())["sha256"] == found.sha256
+
+
+def test_a_parity_that_is_not_a_number_stays_so_in_the_record(tmp_path):
+    """A broken conversion's NaN figures must not come back as 'not measured'."""
+    from harness.convert.jobs import DelegateCheck, Parity
+
+    cache = ArtifactCache(tmp_path / "cache")
+    conversion = _conversion()
+    work = tmp_path / "work"
+    (work / "artifact").mkdir(parents=True)
+    (work / "artifact" / "model.pte").write_bytes(b"converted bytes")
+    inspection = Inspection(format="pte", size_bytes=15, format_version="ET12", min_runtime_version=None, operators=())
+    checks = {"xnnpack": DelegateCheck(parity=Parity(parity_cosine=float("nan"), parity_max_abs_error=float("inf")))}
+    cache._store(conversion, cache_key(conversion), work,
+                 ConversionOutcome(inputs=(TensorSpec((1, 3, 16, 16)),), seconds=1.0),
+                 CheckOutcome(inspection=inspection, checks=checks, operator_list="list.yaml"))
+    parity = cache.lookup(cache_key(conversion)).checks["xnnpack"].parity
+    assert math.isnan(parity.parity_cosine) and parity.parity_max_abs_error == float("inf")
 
 
 def test_a_truncated_artifact_is_not_a_hit(tmp_path):

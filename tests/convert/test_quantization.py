@@ -137,12 +137,13 @@ def test_calibration_of_the_wrong_shape_or_dtype_is_refused(tmp_path, array, mes
 def test_bad_calibration_fails_the_conversion_with_that_message(tmp_path):
     require("executorch")
     from harness.convert.cache import ArtifactCache
-    from harness.convert.catalog import QuantizationOptions, conversion_for
+    from harness.convert.catalog import conversion_for
     from harness.errors import ConversionError
-    from harness.runtimes.catalog import RUNTIMES
+    from harness.runtimes import runtime
+    from harness.runtimes.choices import QuantizationOptions
 
     np.savez(tmp_path / "c.npz", np.ones((4, 32), np.float32))
     spec = ModelSpec("mlp", "torch", "user", (TensorSpec((1, 64)),), "tests.fixtures.tiny_models:tiny_mlp")
-    conversion = conversion_for(spec, RUNTIMES["executorch"], "xnnpack", "int8", QuantizationOptions(tmp_path / "c.npz", 4))
+    conversion = conversion_for(spec, runtime("executorch"), "xnnpack", "int8", QuantizationOptions(tmp_path / "c.npz", 4))
     with pytest.raises(ConversionError, match=r"calibration data .*c.npz: input 0 is float32\[4, 32\]"):
         ArtifactCache(tmp_path / "cache").get_or_convert(conversion)

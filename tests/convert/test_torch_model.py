@@ -8,6 +8,7 @@ from harness.errors import ModelError
 from harness.models.spec import ModelSpec, TensorSpec
 from tests.conftest import require
 
+
 class Pickled:
     """An arbitrary object: torch.load(weights_only=True) must refuse to unpickle it."""
 

@@ -4,8 +4,14 @@ import pytest
 
 from harness.devices.host import HostDevice
 from harness.devices.state import (
-    DeviceState, busy_fraction, read_cpu_freqs_mhz, read_cpu_times, read_governors, read_load_avg,
-    read_max_temperature_c, throttle_warning,
+    DeviceState,
+    busy_fraction,
+    read_cpu_freqs_mhz,
+    read_cpu_times,
+    read_governors,
+    read_load_avg,
+    read_max_temperature_c,
+    throttle_warning,
 )
 
 FILES = {

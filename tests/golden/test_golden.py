@@ -19,10 +19,10 @@ from tests.golden.rows import stable_rows
 HERE = Path(__file__).parent
 
 
-def test_golden_matrix_gives_the_recorded_rows(tmp_path):
+def test_golden_matrix_gives_the_recorded_rows(tmp_path, cache_dir):
     for module in ("torch", "executorch", "ai_edge_litert", "litert_torch", "tensorflow"):
         require(module)
-    env = {**os.environ, "HARNESS_CACHE_DIR": str(tmp_path / "cache")}
+    env = {**os.environ, "HARNESS_CACHE_DIR": str(cache_dir)}  # shared with other tests: from_cache is not compared
     command = [sys.executable, "-m", "harness", "bench", "--matrix", str(HERE / "matrix.yaml"),
                "--results", str(tmp_path / "results")]
     completed = subprocess.run(command, capture_output=True, text=True, env=env, cwd=REPO, timeout=1800)
@@ -31,6 +31,9 @@ def test_golden_matrix_gives_the_recorded_rows(tmp_path):
     actual = stable_rows(results.load(tmp_path / "results"))
     assert [(r["model"], r["runtime"], r["quantization"], r["delegate"]) for r in actual] == \
         [(r["model"], r["runtime"], r["quantization"], r["delegate"]) for r in expected]
+    differing = {}
     for got, want in zip(actual, expected):
-        differing = {k: (got.get(k), want.get(k)) for k in set(got) | set(want) if got.get(k) != want.get(k)}
-        assert not differing, f"{want['model']}/{want['runtime']}/{want['quantization']}/{want['delegate']}: {differing}"
+        cell = f"{want['model']}/{want['runtime']}/{want['quantization']}/{want['delegate']}"
+        changed = {k: (got.get(k), want.get(k)) for k in set(got) | set(want) if got.get(k) != want.get(k)}
+        differing.update({cell: changed} if changed else {})
+    assert not differing

@@ -98,6 +98,20 @@ def test_version_1_results_written_by_an_earlier_harness_still_load():
     assert pd.isna(row.latency_mad_ms) and pd.isna(row.unstable)
 
 
+@pytest.mark.parametrize("version, first_new_column", [(2, "latency_mad_ms"), (3, "parity_cosine"), (4, "execution_mode")])
+def test_each_schema_version_written_by_its_harness_still_loads(version, first_new_column):
+    """One cell written by the harness of each version (tests/fixtures/results/vN), read by today's."""
+    from tests.conftest import REPO
+
+    frame = results.load(REPO / f"tests/fixtures/results/v{version}")
+    assert list(frame.columns) == COLUMNS.names and len(frame) == 1
+    row = frame.iloc[0]
+    assert row.schema_version == version and row.status == "ok" and row.latency_p50_ms > 0
+    assert not pd.isna(row[first_new_column])  # what that version added is there
+    if version < 4:
+        assert pd.isna(row.execution_mode)  # what came later is empty
+
+
 def test_result_files_are_readable_by_others(tmp_path):
     import os
     import stat

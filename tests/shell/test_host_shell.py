@@ -6,7 +6,8 @@ import json
 import subprocess
 import sys
 
-from harness.protocol import InputFile, Request, read_result, write_json_atomic
+from harness.protocol import Request, read_result
+from tests.fixtures.messages import input_file, request
 
 
 def _shell(tmp_path, request: dict | str):
@@ -19,10 +20,10 @@ def _shell(tmp_path, request: dict | str):
 
 
 def _request(**changes) -> Request:
-    fields = dict(cell_id="c", runtime="litert", model_path="model.tflite", model_format="tflite", model_sha256="0" * 64,
-                  delegate="xnnpack", threads=1, inputs=(InputFile("input0.bin", (1, 4), "float32"),),
+    fields = dict(cell_id="c", runtime="litert", model_path="model.tflite", model_format="tflite", sha256="0" * 64,
+                  delegate="xnnpack", threads=1, inputs=(input_file("input0.bin", (1, 4)),),
                   warmup_runs=0, min_iterations=1, min_seconds=0.0, max_seconds=1.0)
-    return Request(**{**fields, **changes})
+    return request(**{**fields, **changes})
 
 
 def test_unparseable_request_gives_bad_request(tmp_path):
@@ -59,3 +60,11 @@ def test_unavailable_delegate_is_an_error_not_a_fallback(tmp_path):
     (tmp_path / "model.tflite").write_bytes(b"garbage")
     result = _shell(tmp_path, _request(delegate="gpu").to_json())
     assert result.status == "load_failed" and "no gpu delegate" in result.error
+
+
+def test_the_shell_holds_no_harness_models_before_it_measures():
+    """The typed messages (pydantic, about 10 MB) load only after the memory readings."""
+    code = ("import sys, harness.shell.host; from harness.runtimes import all_runtimes; "
+            "[r.format for r in all_runtimes()]; print('pydantic' in sys.modules)")
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert completed.stdout.strip() == "False", completed.stderr

@@ -14,14 +14,15 @@ import re
 import secrets
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 from harness.devices.android import reports
 from harness.devices.android.link import CommandTimeout, quote
+from harness.devices.android.session import PhoneSession
 from harness.devices.base import Launch
 from harness.errors import DeviceError, ProtocolError
-from harness.protocol import Request, Result, write_json_atomic
+from harness.files import write_json_atomic
+from harness.protocol import Request, Result
 
 APP_PACKAGE = "org.mobilebench.shell"
 ANDROID_APP = Path("android-app")
@@ -43,74 +44,74 @@ def source_version_code(folder: Path = ANDROID_APP) -> int | None:
 
 
 class AppRunner:
-    def __init__(self, device):
-        self.device = device
+    def __init__(self, session: PhoneSession, apk: Path | None = None, sustained_performance: bool = False):
+        self.session, self.apk, self.sustained_performance = session, apk, sustained_performance
 
     def prepare(self) -> None:
         """Install or update the app when android-app/ is newer, then wake the screen: a foreground activity
         needs it on. The app creates its results folder itself: one the shell user made may not be writable."""
         self._install_if_needed()
-        self.device.link.shell(["input", "keyevent", "KEYCODE_WAKEUP"])
+        self.session.link.command(["input", "keyevent", "KEYCODE_WAKEUP"])
 
     def installed_version_code(self) -> int | None:
-        return reports.parse_version_code(self.device.link.shell(["dumpsys", "package", APP_PACKAGE]).text)
+        return reports.parse_version_code(self.session.link.command(["dumpsys", "package", APP_PACKAGE]).text)
 
     def _install_if_needed(self) -> None:
         installed, wanted = self.installed_version_code(), source_version_code()
         if installed is not None and (wanted is None or installed >= wanted):
             return
-        apk = Path(self.device.entry.apk) if self.device.entry.apk else DEFAULT_APK
+        apk = Path(self.apk) if self.apk else DEFAULT_APK
         where = f"the mobile-bench app ({APP_PACKAGE})"
         if not apk.is_file():
             state = "is not installed" if installed is None else f"on the phone is older (versionCode {installed} < {wanted})"
-            raise DeviceError(f"{where} {state} on {self.device.name}, and there is no APK at {apk} to install: "
+            raise DeviceError(f"{where} {state} on {self.session.name}, and there is no APK at {apk} to install: "
                               "run `make android-app` (needs an Android SDK), or use cli mode (--mode cli)")
-        remote = f"{self.device.run_folder}/app.apk"
-        self.device.link.push(apk, remote)
-        output = self.device.link.shell(["pm", "install", "-r", "-t", remote], timeout=300).text
+        remote = f"{self.session.folder}/app.apk"
+        self.session.link.push(apk, remote)
+        output = self.session.link.command(["pm", "install", "-r", "-t", remote], timeout=300).text
         if "Success" not in output:
-            raise DeviceError(f"installing {apk} on {self.device.name} failed: {output.strip()[-500:]}")
+            raise DeviceError(f"installing {apk} on {self.session.name} failed: {output.strip()[-500:]}")
         now = self.installed_version_code()
         if wanted is not None and (now is None or now < wanted):
             raise DeviceError(f"{apk} is older than android-app/version.properties (versionCode {now} < {wanted}): "
                               "rebuild it with `make android-app`")
-        self.device.note(f"installed the app (versionCode {now}, was {installed})")
+        self.session.note(f"installed the app (versionCode {now}, was {installed})")
 
     def run(self, request: Request, files: dict[str, Path], launch: Launch) -> Result:
-        wanted = self.device.entry.sustained_performance
+        wanted = self.sustained_performance
         result = self.run_message({**request.to_json(), "sustained_performance": wanted}, files, launch)
         if wanted and result.ok and not result.shell.get("sustained_performance"):
-            self.device.note("sustained-performance mode was asked for, but this phone does not support it")
+            self.session.note("sustained-performance mode was asked for, but this phone does not support it")
         return result
 
     def run_message(self, message: dict, files: dict[str, Path], launch: Launch) -> Result:
         """Any request message, valid or not: the conformance suite sends broken ones on purpose."""
-        link = self.device.link
+        link = self.session.link
         name = re.sub(r"[^\w.-]", "_", str(message.get("cell_id", "unnamed")))
-        folder = self.device.push_cell_files(name, files)
+        folder = self.session.push_cell_files(name, files)
         request_path = f"{folder}/request.json"
         with tempfile.TemporaryDirectory() as scratch:
             local = Path(scratch) / "request.json"
             write_json_atomic(local, message)
             link.push(local, request_path)
         result_path = f"{RESULTS_FOLDER}/{name}-{secrets.token_hex(4)}.json"
-        started = link.check(["am", "start", "-W", "-S", "-n", APP_ACTIVITY,
+        started = link.output(["am", "start", "-W", "-S", "-n", APP_ACTIVITY,
                               "--es", "request", request_path, "--es", "result", result_path])
         error = reports.parse_am_start_error(started)
         if error:
             raise DeviceError(f"the app did not start: {error}")
         pss_peak = self._wait(result_path, launch.timeout_seconds)
         text = link.pull_text(result_path)
-        link.shell(["rm", "-f", result_path])
+        link.command(["rm", "-f", result_path])
         try:
             result = Result.from_json(json.loads(text))
         except (ProtocolError, json.JSONDecodeError) as problem:
             raise DeviceError(f"the app wrote an invalid result: {problem}") from None
-        return replace(result, memory=replace(result.memory, pss_peak_sampled_bytes=pss_peak))
+        return result.model_copy(update={"memory": result.memory.model_copy(update={"pss_peak_sampled_bytes": pss_peak})})
 
     def _wait(self, result_path: str, timeout: float) -> int | None:
         """Poll until the result exists; sample PSS meanwhile. The app renames its result into place."""
-        link, deadline, pss_peak, gone = self.device.link, time.monotonic() + timeout, None, 0
+        link, deadline, pss_peak, gone = self.session.link, time.monotonic() + timeout, None, 0
         poll = (f"test -f {quote([result_path])} && echo {_DONE}; pidof {APP_PACKAGE} >/dev/null || echo {_GONE}; "
                 f"dumpsys meminfo {APP_PACKAGE}")
         while time.monotonic() < deadline:
@@ -127,6 +128,6 @@ class AppRunner:
 
     def stop(self, request: Request) -> None:
         try:
-            self.device.link.shell(["am", "force-stop", APP_PACKAGE])
+            self.session.link.command(["am", "force-stop", APP_PACKAGE])
         except DeviceError:
             pass

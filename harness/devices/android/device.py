@@ -6,7 +6,10 @@ import re
 from pathlib import Path
 
 from harness.devices.android import reports
-from harness.devices.android.link import AdbLink, CommandTimeout, quote, with_retries
+from harness.devices.android.app_mode import AppRunner
+from harness.devices.android.cli_mode import CliRunner
+from harness.devices.android.link import AdbLink, CommandTimeout, with_retries
+from harness.devices.android.session import PhoneSession
 from harness.devices.base import Device, Launch
 from harness.devices.state import DeviceState, linux_state
 from harness.errors import DeviceError
@@ -27,20 +30,17 @@ def _state_paths(cpu_count: int) -> list[str]:
 
 class AndroidDevice(Device):
     platform = "android"
-    runtimes = frozenset({"litert", "executorch", "torchscript"})
     delegates = frozenset({"xnnpack", "none", "gpu", "nnapi"})
-    modes = ("app", "cli")
 
     def __init__(self, name: str, entry, mode: str | None = None):
         super().__init__(name)
         self.entry = entry
         self.mode = mode or entry.mode
-        if self.mode not in self.modes:
+        if self.mode not in ("app", "cli"):
             raise DeviceError(f"device {name} runs cells in app or cli mode, not {self.mode!r}")
         self._link: AdbLink | None = None
         self._cpu_count: int | None = None
-        self._runner = None
-        self._pushed: dict[str, int] = {}  # remote path -> the local file's mtime, this run
+        self._runner: AppRunner | CliRunner | None = None
         self._notes: list[str] = []
         self.run_folder: str | None = None
 
@@ -61,6 +61,10 @@ class AndroidDevice(Device):
         notes, self._notes = self._notes, []
         return notes
 
+    def settings(self) -> dict[str, str]:
+        """What the alias asks for, without reaching the phone."""
+        return {"serial": self.entry.serial, "mode": self.mode}
+
     @property
     def cpu_count(self) -> int:
         if self._cpu_count is None:
@@ -70,7 +74,7 @@ class AndroidDevice(Device):
 
     # -- what it is --------------------------------------------------------------------------------------
     def facts(self) -> dict[str, str | int | float | None]:
-        props = reports.parse_getprop(self.retried(lambda: self.link.check(["getprop"]), "reading properties"))
+        props = reports.parse_getprop(self.retried(lambda: self.link.output(["getprop"]), "reading properties"))
         meminfo = self.retried(lambda: self.link.read_files(["/proc/meminfo"]), "reading memory")["/proc/meminfo"] or ""
         total = re.search(r"MemTotal:\s+(\d+) kB", meminfo)
         model = " ".join(p for p in (props.get("ro.product.manufacturer"), props.get("ro.product.model")) if p)
@@ -119,20 +123,22 @@ class AndroidDevice(Device):
 
     # -- runs --------------------------------------------------------------------------------------------
     def open_run(self, run_id: str) -> None:
-        from harness.devices.android.app_mode import AppRunner
-        from harness.devices.android.cli_mode import CliRunner
-
         self.run_folder = f"{self.entry.work_folder.rstrip('/')}/{run_id}"
-        runner_class = AppRunner if self.mode == "app" else CliRunner
-        self._runner, self._pushed = runner_class(self), {}
-        self.retried(lambda: self.link.check(["mkdir", "-p", self.run_folder]), "creating the work folder")
+        self._runner = self.runner(PhoneSession(self.name, self.link, self.run_folder, self.note))
+        self.retried(lambda: self.link.output(["mkdir", "-p", self.run_folder]), "creating the work folder")
         self.retried(self._runner.prepare, f"preparing {self.mode} mode")
+
+    def runner(self, session: PhoneSession) -> AppRunner | CliRunner:
+        """The mode's runner, given only what it needs: the session and the alias's settings for that mode."""
+        if self.mode == "app":
+            return AppRunner(session, self.entry.apk, self.entry.sustained_performance)
+        return CliRunner(session, self.entry.tools)
 
     def close_run(self) -> None:
         if self.run_folder is None or self._link is None:
             return
         try:
-            self.link.shell(["rm", "-rf", self.run_folder])
+            self.link.command(["rm", "-rf", self.run_folder])
         except DeviceError:
             pass  # the phone went away: the folder stays until a resumed run ends, or is removed by hand
         self.run_folder = None
@@ -145,21 +151,3 @@ class AndroidDevice(Device):
         except CommandTimeout as error:
             self._runner.stop(request)
             raise DeviceError(f"{error}; stopped it") from None
-
-    def push_cell_files(self, cell_id: str, files: dict[str, Path]) -> str:
-        """Push a cell's model and inputs into its own folder, once per run; return the folder."""
-        folder = f"{self.run_folder}/{cell_id}"
-        self.link.check(["mkdir", "-p", folder])
-        self.link.check(["chmod", "755", self.run_folder, folder])  # the app, another user, reads from here
-        for relative, local in files.items():
-            remote = f"{folder}/{relative}"
-            if self._pushed.get(remote) != local.stat().st_mtime_ns:
-                self.link.push(local, remote)
-                self._pushed[remote] = local.stat().st_mtime_ns
-        return folder
-
-    def kill(self, pattern: str) -> None:
-        try:
-            self.link.script(f"pkill -f {quote([pattern])} || true")
-        except DeviceError:
-            pass

@@ -86,12 +86,10 @@ def resolve_serial(client, serial: str) -> str:
 
 class AdbLink:
     def __init__(self, serial: str):
-        self.requested_serial = serial
         self.client = adb_client()
         self._connect_if_network(serial)
         self.serial = resolve_serial(self.client, serial)
         self.device = self.client.device(self.serial)
-        self.reconnects = 0
 
     def _connect_if_network(self, serial: str) -> None:
         """Serials like 127.0.0.1:PORT are devices over TCP (Wi-Fi debugging, the emulated test phone)."""
@@ -102,7 +100,6 @@ class AdbLink:
                 raise LinkLost(f"cannot connect to {serial}: {error}") from None
 
     def reconnect(self) -> None:
-        self.reconnects += 1
         self._connect_if_network(self.serial)
         try:
             self.client.wait_for(self.serial, state="device", timeout=10)
@@ -110,7 +107,7 @@ class AdbLink:
             raise LinkLost(f"{self.serial} did not come back: {error}") from None
 
     # -- commands ----------------------------------------------------------------------------------------
-    def shell(self, arguments: Sequence[str | int | float], timeout: float = QUICK_TIMEOUT) -> Output:
+    def command(self, arguments: Sequence[str | int | float], timeout: float = QUICK_TIMEOUT) -> Output:
         return self.script(quote(arguments), timeout)
 
     def script(self, text: str, timeout: float = QUICK_TIMEOUT) -> Output:
@@ -128,9 +125,9 @@ class AdbLink:
             raise LinkLost(f"the connection to {self.serial} closed before the command finished")
         return Output(int(code.strip() or 255), head)
 
-    def check(self, arguments: Sequence[str | int | float], timeout: float = QUICK_TIMEOUT) -> str:
+    def output(self, arguments: Sequence[str | int | float], timeout: float = QUICK_TIMEOUT) -> str:
         """Run a command that must succeed; its output."""
-        output = self.shell(arguments, timeout)
+        output = self.command(arguments, timeout)
         if output.exit_code != 0:
             raise DeviceError(f"`{quote(arguments)}` failed on {self.serial} (exit {output.exit_code}): "
                               f"{output.text.strip()[-500:]}")
@@ -140,19 +137,19 @@ class AdbLink:
         """Several small files (sysfs, /proc) in one round trip; unreadable ones are None."""
         loop = (f"for f in {quote(paths)}; do echo {_FILE_MARK}\"$f\"; "
                 f"cat \"$f\" 2>/dev/null && echo || echo {_FILE_MARK}missing; done")
-        contents: dict[str, str | None] = dict.fromkeys(paths)
-        current = None
+        lines: dict[str, list[str] | None] = dict.fromkeys(paths)
+        current: str | None = None
         for line in self.script(loop).text.splitlines():
             if line.startswith(_FILE_MARK):
                 name = line[len(_FILE_MARK):]
-                if name == "missing":
-                    contents[current] = None
-                else:
+                if name == "missing" and current is not None:
+                    lines[current] = None
+                elif name != "missing":
                     current = name
-                    contents[current] = ""
-            elif current is not None and contents[current] is not None:
-                contents[current] += line + "\n"
-        return {path: text.strip() if text is not None else None for path, text in contents.items()}
+                    lines[current] = []
+            elif current is not None and (found := lines[current]) is not None:
+                found.append(line)
+        return {path: "\n".join(found).strip() if found is not None else None for path, found in lines.items()}
 
     # -- files -------------------------------------------------------------------------------------------
     def push(self, local: Path, remote: str, mode: int = 0o644) -> None:
@@ -176,13 +173,14 @@ class AdbLink:
 
     def _verify(self, local: Path, remote: str) -> None:
         expected = hashlib.sha256(local.read_bytes()).hexdigest()
-        output = self.shell(["sha256sum", remote])
+        output = self.command(["sha256sum", remote])
         if output.exit_code == 0:
             found = output.text.split()[0] if output.text.split() else ""
             if found != expected:
-                raise DeviceError(f"{remote} on the device does not match {local} (SHA-256 {found[:12]}, expected {expected[:12]})")
+                raise DeviceError(f"{remote} on the device does not match {local} "
+                                  f"(SHA-256 {found[:12]}, expected {expected[:12]})")
             return
-        size = self.shell(["stat", "-c", "%s", remote]).text.strip()  # no sha256sum (Android before 8): the size
+        size = self.command(["stat", "-c", "%s", remote]).text.strip()  # no sha256sum (Android before 8): the size
         if size != str(local.stat().st_size):
             raise DeviceError(f"{remote} on the device holds {size} bytes, {local} holds {local.stat().st_size}")
 
@@ -196,10 +194,10 @@ class AdbLink:
             raise LinkLost(f"lost the connection to {self.serial} while reading {remote}: {error}") from None
 
     def exists(self, remote: str) -> bool:
-        return self.shell(["test", "-e", remote]).exit_code == 0
+        return self.command(["test", "-e", remote]).exit_code == 0
 
     def free_bytes(self, folder: str) -> int | None:
-        output = self.shell(["df", "-k", folder])
+        output = self.command(["df", "-k", folder])
         lines = output.text.strip().splitlines()
         try:
             return int(lines[-1].split()[3]) * 1024 if output.exit_code == 0 else None

@@ -148,7 +148,7 @@ def test_devices_lists_the_attached_phone(devices_file, phone):
     completed = subprocess.run([sys.executable, "-m", "harness", "devices", "--devices", str(devices_file)],
                                capture_output=True, text=True, cwd=REPO, timeout=120)
     assert completed.returncode == 0, completed.stderr
-    line = next(l for l in completed.stdout.splitlines() if f"127.0.0.1:{phone.port}:" in l)
+    line = next(line for line in completed.stdout.splitlines() if f"127.0.0.1:{phone.port}:" in line)
     for fact in ("Test Emulated Pixel", "SoC Emulated SoC", "arm64-v8a", "Android 14 (SDK 34)",
                  "battery 85% at 28.5 C, charging", "thermal status none"):
         assert fact in line
@@ -161,7 +161,7 @@ def test_cli_mode_uses_a_fetched_benchmark_model_when_none_is_configured(devices
     fetched = cache_dir / "tools" / "arm64-v8a"  # where `harness fetch-tool --abi arm64-v8a` puts it
     fetched.mkdir(parents=True, exist_ok=True)
     write_tool(fetched, "benchmark_model")
-    devices_file.write_text("\n".join(l for l in devices_file.read_text().splitlines() if "benchmark_model:" not in l))
+    devices_file.write_text("\n".join(line for line in devices_file.read_text().splitlines() if "benchmark_model:" not in line))
     matrix = _matrix(tmp_path)
     matrix.write_text(matrix.read_text().replace("runtimes: [litert, executorch, torchscript]", "runtimes: [litert]"))
     try:

@@ -16,15 +16,15 @@ def link(phone) -> AdbLink:
 
 def test_arguments_cannot_inject_commands(link, phone, tmp_path):
     hostile = "model $(touch /data/local/tmp/pwned) `touch /data/local/tmp/pwned2`; touch /data/local/tmp/pwned3 'x\""
-    output = link.shell(["echo", hostile])
+    output = link.command(["echo", hostile])
     assert output.exit_code == 0 and output.text.strip() == hostile
     assert not any(phone.local_path(f"/data/local/tmp/{n}").exists() for n in ("pwned", "pwned2", "pwned3"))
 
 
 def test_exit_codes_and_several_files_in_one_round_trip(link):
-    assert link.shell(["sh", "-c", "exit 3"]).exit_code == 3
+    assert link.command(["sh", "-c", "exit 3"]).exit_code == 3
     with pytest.raises(DeviceError, match="exit 1"):
-        link.check(["false"])
+        link.output(["false"])
     files = link.read_files(["/sys/devices/system/cpu/possible", "/sys/no/such/file"])
     assert files == {"/sys/devices/system/cpu/possible": "0-1", "/sys/no/such/file": None}
 
@@ -48,21 +48,21 @@ def test_a_full_disk_is_named(link, phone, tmp_path):
 def test_a_hang_times_out(link, phone):
     phone.inject(Fault("hang", "sleepy"))
     with pytest.raises(CommandTimeout, match="within 1s"):
-        link.shell(["echo", "sleepy"], timeout=1)
-    assert link.shell(["echo", "awake"]).text.strip() == "awake"
+        link.command(["echo", "sleepy"], timeout=1)
+    assert link.command(["echo", "awake"]).text.strip() == "awake"
 
 
 def test_a_dropped_connection_is_retried_after_reconnecting(link, phone):
     phone.inject(Fault("drop", "flaky", times=1))
     retries = []
-    output = with_retries(link, lambda: link.shell(["echo", "flaky"]), "echo", retries.append, backoff=(0.2,))
+    output = with_retries(link, lambda: link.command(["echo", "flaky"]), "echo", retries.append, backoff=(0.2,))
     assert output.text.strip() == "flaky" and len(retries) == 1 and "lost the connection" in retries[0]
 
 
 def test_a_connection_that_keeps_dropping_gives_up(link, phone):
     phone.inject(Fault("drop", "doomed", times=None))
     with pytest.raises(DeviceError, match="gave up after 3 attempts") as raised:
-        with_retries(link, lambda: link.shell(["echo", "doomed"]), "echo", backoff=(0.1, 0.1))
+        with_retries(link, lambda: link.command(["echo", "doomed"]), "echo", backoff=(0.1, 0.1))
     assert not isinstance(raised.value, LinkLost)
 
 
@@ -71,8 +71,9 @@ def test_auto_serial_needs_exactly_one_device(phone, adb_server):
 
 
 def test_auto_serial_with_two_devices_lists_them(phone, adb_server, tmp_path):
-    from tests.fixtures.phone.adbd import EmulatedPhone
     import subprocess
+
+    from tests.fixtures.phone.adbd import EmulatedPhone
 
     second = EmulatedPhone(tmp_path / "second")
     second.start()

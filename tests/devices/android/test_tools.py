@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import http.server
 import threading
 
@@ -16,7 +17,7 @@ def server(tmp_path):
     (tmp_path / "site").mkdir()
     (tmp_path / "site/benchmark_model").write_bytes(b"\x7fELF" + bytes(100))
     (tmp_path / "site/page.html").write_text("<html>not found</html>")
-    handler = lambda *a, **k: http.server.SimpleHTTPRequestHandler(*a, directory=str(tmp_path / "site"), **k)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path / "site"))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"

@@ -1,0 +1,98 @@
+"""One way to run a step in a child process: a job file in, an outcome file out.
+
+The parent writes the job as JSON, starts `python -m MODULE JOB OUTCOME`, and reads the outcome back
+through the type it expects. A step that times out, dies, or writes no outcome is one error, of the
+kind the caller names, with the tail of what the child printed. The child side (`child_main`) turns
+any exception into a `StepFailed` outcome, so the parent always gets a typed answer.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from harness.errors import HarnessError
+from harness.files import write_json_atomic
+
+Job = TypeVar("Job", bound=BaseModel)
+Outcome = TypeVar("Outcome")
+_TAIL = 1500
+
+
+class StepFailed(BaseModel):
+    """What a child writes when its step raised: the error in one line; the traceback went to its log."""
+
+    model_config = ConfigDict(frozen=True)
+    status: Literal["failed"] = "failed"
+    error: str
+
+
+@dataclass(frozen=True)
+class ChildStep:
+    module: str  # run as `python -m module JOB OUTCOME`
+    what: str  # how messages name it: "the converter", "the host shell"
+    error: type[HarnessError]  # raised when no outcome comes back
+    timeout_seconds: float
+    env: Mapping[str, str] | None = None
+    cpu_affinity: tuple[int, ...] | None = None
+    log: Path | None = None  # appended to; None: the output is kept for the error message only
+
+
+def run_child(step: ChildStep, job: BaseModel | dict, job_file: Path, read_outcome: Callable[[Path], Outcome]) -> Outcome:
+    """Run one step in a fresh process and read its outcome, written next to the job file."""
+    write_json_atomic(job_file, job.model_dump(mode="json", exclude_none=False) if isinstance(job, BaseModel) else job)
+    outcome_file = job_file.with_name(f"{job_file.stem}-outcome.json")
+    command = [sys.executable, "-m", step.module, str(job_file), str(outcome_file)]
+    cpus = step.cpu_affinity
+    pin = (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
+    where = f" (log: {step.log})" if step.log else ""
+    try:
+        if step.log:
+            with open(step.log, "a") as log:
+                process = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, timeout=step.timeout_seconds,
+                                         env=step.env, preexec_fn=pin, check=False, text=True)
+        else:
+            process = subprocess.run(command, capture_output=True, timeout=step.timeout_seconds, env=step.env,
+                                     preexec_fn=pin, check=False, text=True)
+    except subprocess.TimeoutExpired:
+        raise step.error(f"{step.what} did not finish within {step.timeout_seconds:.0f}s and was killed{where}") from None
+    if not outcome_file.is_file():
+        tail = (process.stderr or "")[-_TAIL:].strip()
+        detail = f": {tail}" if tail else ""
+        raise step.error(f"{step.what} exited with code {process.returncode} and wrote no result{where}{detail}")
+    return read_outcome(outcome_file)
+
+
+def child_main(argv: list[str], step: Callable[[Job], BaseModel], job_type: type[Job],
+               describe: Callable[[BaseException], str]) -> int:
+    """The child's side: read the job, run the step, write its outcome or the failure in one line."""
+    job = job_type.model_validate_json(Path(argv[0]).read_text())
+    try:
+        outcome = step(job)
+    except Exception as error:
+        traceback.print_exc()
+        outcome = StepFailed(error=describe(error))
+    write_json_atomic(Path(argv[1]), outcome.model_dump(mode="json"))
+    return 0
+
+
+def read_step_outcome(outcome_type: type[Outcome], step: ChildStep, prefix: str = "") -> Callable[[Path], Outcome]:
+    """Read an outcome that is either ``outcome_type`` (whose status is "ok") or StepFailed; a failure raises
+    ``step.error`` with ``prefix`` and the child's one-line description."""
+    adapter: TypeAdapter = TypeAdapter(Annotated[outcome_type | StepFailed, Field(discriminator="status")])
+
+    def read(path: Path) -> Outcome:
+        outcome = adapter.validate_json(path.read_text())
+        if isinstance(outcome, StepFailed):
+            raise step.error(f"{prefix}{outcome.error}" + (f" (log: {step.log})" if step.log else ""))
+        return outcome
+
+    return read

@@ -1,0 +1,175 @@
+"""Run a matrix on a device: plan, convert, run each cell in fresh shell processes, write one row per cell.
+
+Library code: reports progress through a callback and never prints. Every cell ends as a row
+(ok, failed or skipped); a failure in one cell never stops the run.
+"""
+
+from __future__ import annotations
+
+import secrets
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from harness.compatibility import incompatibility
+from harness.config.matrix import Matrix
+from harness.convert.cache import Artifact, ArtifactCache, ConversionFailure
+from harness.convert.catalog import Conversion
+from harness.devices.base import Device
+from harness.errors import ConfigError, HarnessError
+from harness.plan import PlannedCell, plan
+from harness.provenance import run_provenance
+from harness.results.store import RunStore
+from harness.run.cells import CellRunner, run_cells
+from harness.run.outcome import CellOutcome, now
+from harness.run.report import build_report
+from harness.runtimes.inspection import write_matrix_operator_lists
+
+OPERATOR_LISTS_FOLDER = "operator_lists"  # in the run folder: what size-optimized runtime builds take
+
+
+@dataclass(frozen=True)
+class Progress:
+    phase: str  # "convert", "peak" or "run"
+    done: int
+    total: int
+    label: str
+    status: str | None = None  # set when an item finishes
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    run_dir: Path
+    counts: dict[str, int]
+
+
+def new_run_id(matrix: Matrix, device: Device) -> str:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return f"{stamp}-{matrix.name}-{device.name}-{secrets.token_hex(2)}"
+
+
+def _convert_all(planned: list[PlannedCell], cache: ArtifactCache, use_cache: bool,
+                 report: Callable[[Progress], None]) -> dict[Conversion, Artifact | ConversionFailure]:
+    conversions = list(dict.fromkeys(p.conversion for p in planned if p.conversion is not None))
+    artifacts: dict[Conversion, Artifact | ConversionFailure] = {}
+    for index, conversion in enumerate(conversions):
+        report(Progress("convert", index, len(conversions), conversion.label))
+        try:
+            artifact = cache.get_or_convert(conversion, use_cache=use_cache)
+            artifacts[conversion] = artifact
+            status = "cached" if artifact.from_cache else "converted"
+        except HarnessError as error:
+            artifacts[conversion] = ConversionFailure(str(error))
+            status = "failed"
+        report(Progress("convert", index + 1, len(conversions), conversion.label, status))
+    return artifacts
+
+
+def _write_operator_lists(artifacts: dict[Conversion, Artifact | ConversionFailure], folder: Path) -> None:
+    lists: dict[str, list[Path]] = {}
+    for artifact in artifacts.values():
+        if isinstance(artifact, Artifact) and artifact.operator_list is not None:
+            lists.setdefault(artifact.format, []).append(artifact.operator_list)
+    write_matrix_operator_lists(lists, folder)
+
+
+def _incompatibility(artifact: Artifact, device: Device) -> str | None:
+    if artifact.inspection is None:
+        return None
+    return incompatibility(artifact.inspection, device.runtime_limits, device.name)
+
+
+def _measure_peaks(device: Device, thread_counts: list[int], report: Callable[[Progress], None]) -> dict[int, float | None]:
+    peaks: dict[int, float | None] = {}
+    for index, threads in enumerate(thread_counts):
+        label = f"float32 matrix product, {threads} thread(s)"
+        report(Progress("peak", index, len(thread_counts), label))
+        try:
+            peaks[threads] = device.peak_gflops(threads)
+        except HarnessError:
+            peaks[threads] = None
+        report(Progress("peak", index + 1, len(thread_counts), label, "measured" if peaks[threads] else "unavailable"))
+    return peaks
+
+
+def _metadata(matrix: Matrix, device: Device, planned: list[PlannedCell]) -> dict:
+    return {
+        "matrix": {"name": matrix.name, "path": str(matrix.path) if matrix.path else None, "text": matrix.text},
+        "measurement": matrix.measurement.model_dump(mode="json"),
+        "device": {"name": device.name, "platform": device.platform, **device.facts()},
+        "cells_planned": len(planned),
+        "started_at": now().isoformat(),
+        **run_provenance(),
+    }
+
+
+def _open_store(matrix: Matrix, device: Device, planned: list[PlannedCell], results_root: Path,
+                run_id: str | None, resume: Path | None) -> tuple[RunStore, set[str]]:
+    """A new run folder, or an interrupted one to finish: its recorded cells are kept and not run again."""
+    if resume is None:
+        metadata = _metadata(matrix, device, planned)
+        return RunStore.create(results_root, run_id or new_run_id(matrix, device), metadata), set()
+    store = RunStore.open(resume)
+    recorded = store.metadata()
+    if recorded["matrix"]["text"] != matrix.text or recorded["device"]["name"] != device.name:
+        raise ConfigError(f"{resume} was run with another matrix or device; resume it with the same ones "
+                          f"(device {recorded['device']['name']}, matrix {recorded['matrix']['path']})")
+    store.update_metadata(status="running", resumed_at=[*recorded.get("resumed_at", []), now().isoformat()])
+    return store, store.recorded_cell_ids()
+
+
+def run_bench(matrix: Matrix, device: Device, results_root: Path, cache: ArtifactCache, *,
+              use_cache: bool = True, on_progress: Callable[[Progress], None] = lambda _: None,
+              run_id: str | None = None, resume: Path | None = None) -> RunSummary:
+    """Run every cell of ``matrix`` on ``device``; with ``resume`` (a run folder), only the cells it lacks."""
+    all_planned = plan(matrix, device)
+    store, done = _open_store(matrix, device, all_planned, results_root, run_id, resume)
+    planned = [p for p in all_planned if p.cell.cell_id not in done]
+    facts, measurement = store.metadata()["device"], matrix.measurement
+    counts = {"ok": 0, "failed": 0, "skipped": 0, **({"already recorded": len(done)} if resume else {})}
+    runnable = [p for p in planned if p.conversion is not None]
+    finished = 0
+
+    def record(outcome: CellOutcome) -> None:
+        nonlocal finished
+        if outcome.results:
+            outcome.fail_if_delegate_differs()
+        report = build_report(outcome, store.folder.name, device.platform, facts, measurement, matrix.parity)
+        store.write_row(report.columns())
+        counts[outcome.status] += 1
+        if outcome.planned.conversion is not None:
+            finished += 1
+            on_progress(Progress("run", finished, len(runnable), outcome.planned.cell.label, outcome.status))
+
+    try:
+        for item in planned:
+            if item.skip_reason:
+                record(CellOutcome.skipped(item))
+        artifacts = _convert_all(planned, cache, use_cache, on_progress)
+        _write_operator_lists(artifacts, store.folder / OPERATOR_LISTS_FOLDER)
+        peaks = _measure_peaks(device, sorted({p.cell.threads for p in runnable}), on_progress)
+        store.update_metadata(peak_gflops_per_s={str(t): g for t, g in peaks.items()})
+        with tempfile.TemporaryDirectory(prefix="harness-inputs-") as scratch:
+            if runnable:
+                device.open_run(store.folder.name)
+            runner = CellRunner(device, measurement, Path(scratch), peaks)
+            outcomes = []
+            for item in runnable:
+                artifact = artifacts[item.conversion]  # type: ignore[index]  # runnable cells have a conversion
+                if isinstance(artifact, ConversionFailure):
+                    record(CellOutcome.failed_before_running(item, "convert", artifact.message))
+                elif refusal := _incompatibility(artifact, device):
+                    record(CellOutcome.failed_before_running(item, "compatibility", refusal, artifact))
+                else:
+                    outcomes.append(runner.start(item, artifact))
+            on_progress(Progress("run", finished, len(runnable), "measuring"))
+            run_cells(runner, outcomes, measurement, record)
+    except BaseException:
+        store.update_metadata(status="interrupted", finished_at=now().isoformat(), counts=counts)
+        raise
+    finally:
+        device.close_run()
+    store.update_metadata(status="finished", finished_at=now().isoformat(), counts=counts)
+    return RunSummary(store.folder, counts)

@@ -1,0 +1,114 @@
+"""The repetition loop: each cell in fresh shell processes, after the device has cooled, until it is stable."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from harness.config.matrix import Measurement
+from harness.convert.cache import Artifact
+from harness.devices.base import Device, Launch
+from harness.errors import DeviceError
+from harness.inputs import write_inputs
+from harness.plan import PlannedCell
+from harness.protocol import InputFile, MeasurementSettings, ModelFile, Request
+from harness.run.cooldown import wait_for_cooldown
+from harness.run.outcome import CellOutcome, now
+from harness.stats import relative_spread
+
+
+def needs_another_repetition(outcome: CellOutcome, measurement: Measurement) -> bool:
+    """At least `repetitions`; then more, up to `max_repetitions`, while the medians spread over `max_spread`."""
+    done = len(outcome.results)
+    if outcome.status != "ok" or done >= measurement.max_repetitions:
+        return False
+    if done < measurement.repetitions:
+        return True
+    spread = relative_spread(outcome.repetition_medians_ms())
+    return spread is not None and spread > measurement.max_spread
+
+
+def cell_request(planned: PlannedCell, artifact: Artifact, inputs: tuple[InputFile, ...],
+                 measurement: Measurement) -> Request:
+    cell = planned.cell
+    return Request(cell_id=cell.cell_id, runtime=cell.runtime,
+                   model=ModelFile(path=f"model.{artifact.format}", format=artifact.format, sha256=artifact.sha256),
+                   delegate=cell.delegate, threads=cell.threads, inputs=inputs,
+                   measurement=MeasurementSettings(warmup_runs=measurement.warmup_runs,
+                                                   min_iterations=measurement.min_iterations,
+                                                   min_seconds=measurement.min_seconds,
+                                                   max_seconds=measurement.max_seconds))
+
+
+class CellRunner:
+    def __init__(self, device: Device, measurement: Measurement, scratch: Path, peaks: dict[int, float | None]):
+        self.device, self.measurement, self.scratch, self.peaks = device, measurement, scratch, peaks
+        self._inputs: dict[str, tuple[InputFile, ...]] = {}
+        self._launch = Launch(measurement.cell_timeout_seconds, device.cpu_affinity(measurement.cpu_affinity))
+
+    def start(self, planned: PlannedCell, artifact: Artifact) -> CellOutcome:
+        return CellOutcome(planned, "ok", artifact=artifact, cpu_affinity=self._launch.cpu_affinity,
+                           peak_gflops=self.peaks.get(planned.cell.threads))
+
+    def _files(self, outcome: CellOutcome) -> tuple[Request, dict[str, Path]]:
+        artifact = outcome.artifact
+        assert artifact is not None, "a cell runs only with its converted file"
+        folder = self.scratch / artifact.key
+        if artifact.key not in self._inputs:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._inputs[artifact.key] = write_inputs(artifact.inputs, folder)
+        inputs = self._inputs[artifact.key]
+        request = cell_request(outcome.planned, artifact, inputs, self.measurement)
+        return request, {request.model.path: artifact.path, **{i.path: folder / i.path for i in inputs}}
+
+    def repeat(self, outcome: CellOutcome) -> None:
+        """One more repetition of the cell: wait for a calm device, then a fresh shell process."""
+        outcome.started_at = outcome.started_at or now()
+        try:
+            request, files = self._files(outcome)
+        except ValidationError as invalid:  # e.g. a user's file with a scalar input: this cell fails, not the run
+            first = invalid.errors()[0]
+            outcome.fail("run", f"invalid request at {'/'.join(map(str, first['loc']))}: {first['msg']}")
+            return
+        try:
+            cooldown = wait_for_cooldown(self.device.state, self.measurement.cooldown)
+            outcome.cooldowns.append(cooldown)
+            before = cooldown.last_state  # read as the gate opened: no second round trip to the device
+            outcome.state_before = outcome.state_before or before
+            result = self.device.run(request, files, self._launch)
+            after = self.device.state()
+        except DeviceError as error:
+            outcome.fail("device", str(error))
+            return
+        finally:
+            outcome.device_notes.extend(n for n in self.device.take_notes() if n not in outcome.device_notes)
+        outcome.add_result(result, before, after)
+
+    def finished(self, outcome: CellOutcome) -> bool:
+        return not needs_another_repetition(outcome, self.measurement)
+
+
+def run_cells(runner: CellRunner, outcomes: list[CellOutcome], measurement: Measurement,
+              record: Callable[[CellOutcome], None]) -> None:
+    """Shuffled or listed: each cell runs all its repetitions in turn. Interleaved: one repetition of every
+    unfinished cell per round, each round in a fresh shuffled order, so drift over time spreads evenly."""
+    rng = random.Random(measurement.seed)
+    pending = list(outcomes)
+    if measurement.order != "as_listed":
+        rng.shuffle(pending)
+    if measurement.order != "interleaved":
+        for outcome in pending:
+            while not runner.finished(outcome):
+                runner.repeat(outcome)
+            record(outcome)
+        return
+    while pending:
+        for outcome in pending:
+            runner.repeat(outcome)
+        for outcome in [o for o in pending if runner.finished(o)]:
+            pending.remove(outcome)
+            record(outcome)
+        rng.shuffle(pending)

@@ -1,0 +1,51 @@
+"""ExecuTorch inside the host shell. The delegate is baked into the .pte; the shell checks it is there."""
+
+from __future__ import annotations
+
+from importlib.metadata import version
+from pathlib import Path
+
+import executorch.extension.pybindings.portable_lib as portable_lib
+import numpy as np
+import torch
+from executorch.runtime import Runtime, Verification
+
+from harness.runtimes.executorch.program import BACKEND_IDS, SCALAR_TYPES, backend_names
+from harness.runtimes.session import DelegateUnavailable, check_inputs
+
+
+class ExecuTorchSession:
+    version = version("executorch")
+
+    def __init__(self, path: Path, method):
+        self._path, self._method = path, method
+        self._inputs: list[torch.Tensor] = []
+        self._outputs: list = []
+
+    def set_inputs(self, arrays: list[np.ndarray]) -> None:
+        meta = self._method.metadata
+        expected = []
+        for i in range(meta.num_inputs()):
+            info = meta.input_tensor_meta(i)
+            expected.append((tuple(info.sizes()), np.dtype(SCALAR_TYPES.get(int(info.dtype()), "object"))))
+        check_inputs(expected, arrays)
+        self._inputs = [torch.from_numpy(array) for array in arrays]
+
+    def run(self) -> None:
+        self._outputs = self._method.execute(self._inputs)
+
+    def outputs(self) -> list[np.ndarray]:
+        return [output.numpy() for output in self._outputs if isinstance(output, torch.Tensor)]
+
+    def delegate_applied(self) -> str:
+        return "+".join(backend_names(self._path)) or "none"
+
+
+def load(path: Path, delegate: str, threads: int) -> ExecuTorchSession:
+    if delegate != "none":
+        backend = BACKEND_IDS.get(delegate)
+        if backend not in portable_lib._get_registered_backend_names():
+            raise DelegateUnavailable(f"this ExecuTorch build has no {delegate} backend")
+    portable_lib._unsafe_reset_threadpool(threads)
+    program = Runtime.get().load_program(path, verification=Verification.Minimal)
+    return ExecuTorchSession(path, program.load_method("forward"))
