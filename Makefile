@@ -11,16 +11,21 @@ RESUME ?=
 BENCH_FLAGS := $(if $(MODE),--mode $(MODE)) $(if $(RESUME),--resume $(RESUME))
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: bench plan test lint test-slow test-device android-app venv lock schema clean-venv adb
+.PHONY: bench plan report test lint test-slow test-device android-app venv lock schema clean-venv adb browser
 
 bench: $(STAMP) adb
 	$(BIN)/harness bench --matrix $(MATRIX) --device $(DEVICE) $(BENCH_FLAGS)
+	$(BIN)/harness report --results results
+
+# The latest run's report.html; RUN=results/<run-id> for another. Offline: everything is inside the file.
+report: $(STAMP)
+	$(BIN)/harness report $(if $(RUN),$(RUN),--results results)
 
 plan: $(STAMP)
 	$(BIN)/harness plan --matrix $(MATRIX) --device $(DEVICE)
 
 # The linter and the type checker first: they take seconds, the suite minutes.
-test: $(STAMP) adb lint
+test: $(STAMP) adb browser lint
 	$(BIN)/pytest
 
 lint: $(STAMP)
@@ -45,6 +50,11 @@ android-app:
 # Debian's adb: phones, and the tests' emulated phone, are reached through a real adb server.
 adb:
 	@command -v adb >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq adb; }
+
+# Debian's chromium and its driver: the tests open the report in it, and `harness report --png` draws with it.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+		{ $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium chromium-driver; }
 
 # Converts real zoo models through every converter: several minutes.
 test-slow: $(STAMP)

@@ -13,6 +13,7 @@ from harness.paths import default_cache_dir
 
 DEFAULT_MATRIX = Path("configs/matrices/default.yaml")
 DEFAULT_DEVICES = Path("configs/devices.yaml")
+REGRESSION_EXIT = 3
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -44,6 +45,18 @@ def _parser() -> argparse.ArgumentParser:
     fetch.add_argument("--abi", default="arm64-v8a", help="the phone's ABI (`harness devices` shows it)")
     fetch.add_argument("--url", default=None, help="download from here instead of Google's nightly build")
     fetch.add_argument("--cache-dir", type=Path, default=None, help="default: ~/.cache/mobile-bench")
+    report = commands.add_parser("report", help="write a run's report.html: figures, tables, failures and warnings")
+    report.add_argument("runs", type=Path, nargs="*", metavar="RUN", help="run folders (default: the latest run)")
+    report.add_argument("--results", type=Path, default=Path("results"), help="where to find the latest run")
+    report.add_argument("--png", action="store_true", help="also write every figure as PNG (needs Chrome or Chromium)")
+    compare = commands.add_parser("compare", help="latency ratios of two runs' cells, judged from their repetitions")
+    compare.add_argument("base", type=Path, metavar="BASE", help="the run to compare against")
+    compare.add_argument("new", type=Path, metavar="NEW", help="the run to judge")
+    compare.add_argument("--threshold", type=float, default=10.0, metavar="PCT",
+                         help="changes smaller than this are never marked (default: 10)")
+    compare.add_argument("--fail-on-regression", type=float, default=None, metavar="PCT",
+                         help=f"exit {REGRESSION_EXIT} when a cell is marked slower by at least PCT, or fails in NEW only")
+    compare.add_argument("--allow-different-devices", action="store_true", help="compare runs from different devices")
     devices = commands.add_parser("devices", help="list the device aliases and what they are")
     devices.add_argument("--devices", type=Path, default=DEFAULT_DEVICES)
     schema = commands.add_parser("schema", help="write the JSON Schema of matrix files, or of the device protocol")
@@ -80,6 +93,32 @@ def _bench(args) -> int:
     counts = ", ".join(f"{n} {status}" for status, n in summary.counts.items())
     print(f"{summary.run_dir}: {counts}")
     print(f"load it with: harness.results.load({str(summary.run_dir)!r})")
+    return 0
+
+
+def _report(args) -> int:
+    from harness.report.page import write_report
+    from harness.report.runs import latest_run
+
+    for run in args.runs or [latest_run(args.results)]:
+        page, pictures = write_report(run, png=args.png)
+        print(f"report: {page}" + (f" ({len(pictures)} figures as PNG in {pictures[0].parent})" if pictures else ""))
+    return 0
+
+
+def _compare(args) -> int:
+    from harness.report.compare import compare_runs, comparison_lines
+
+    comparison = compare_runs(args.base, args.new, threshold=args.threshold / 100,
+                              allow_different_devices=args.allow_different_devices)
+    print("\n".join(comparison_lines(comparison)))
+    if args.fail_on_regression is None:
+        return 0
+    regressions = comparison.regressions(args.fail_on_regression / 100)
+    if regressions:
+        print(f"harness: {len(regressions)} regression(s) of at least {args.fail_on_regression:g}%: "
+              + ", ".join(cell.label for cell in regressions), file=sys.stderr)
+        return REGRESSION_EXIT
     return 0
 
 
@@ -167,7 +206,7 @@ def _schema(args) -> int:
 
 
 COMMANDS = {"bench": _bench, "plan": _plan, "inspect": _inspect, "devices": _devices, "schema": _schema,
-            "fetch-tool": _fetch_tool}
+            "fetch-tool": _fetch_tool, "report": _report, "compare": _compare}
 
 if __name__ == "__main__":
     sys.exit(main())

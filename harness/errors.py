@@ -52,3 +52,9 @@ class DeviceError(HarnessError):
 
 class ResultsError(HarnessError):
     """A results folder is missing, unreadable or of an unsupported schema version."""
+
+
+class IncomparableRunsError(ResultsError):
+    """Two runs that cannot be compared as asked (different devices, or not runs at all)."""
+
+    exit_code = 2

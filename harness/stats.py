@@ -7,6 +7,7 @@ everything below is derived here, so every device and runtime is summarised the 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats as scipy_stats
@@ -116,6 +117,39 @@ def relative_spread(values: Sequence[float]) -> float | None:
         return None
     middle = float(np.median(values))
     return (max(values) - min(values)) / middle if middle > 0 else None
+
+
+@dataclass(frozen=True)
+class RatioEstimate:
+    """NEW / BASE from the repetition medians of two cells: each repetition is a separate process, the unit
+    that varies independently, so the test has as many observations as repetitions, not samples."""
+
+    ratio: float  # geometric mean of NEW's repetition medians over BASE's
+    low: float | None  # 95% interval of the ratio; None when either side has fewer than two repetitions
+    high: float | None
+    p_value: float | None  # Welch's t-test on the log medians
+
+    @property
+    def judged(self) -> bool:
+        return self.p_value is not None
+
+
+def repetition_ratio(base_medians: Sequence[float], new_medians: Sequence[float]) -> RatioEstimate:
+    """Welch's t-test and interval on log repetition medians (latency is multiplicative, so ratios, not
+    differences). Fewer than two repetitions on a side leaves the ratio unjudged: no spread, no test."""
+    base, new = np.log(np.asarray(base_medians, float)), np.log(np.asarray(new_medians, float))
+    ratio = float(np.exp(new.mean() - base.mean()))
+    if base.size < 2 or new.size < 2:
+        return RatioEstimate(ratio, None, None, None)
+    base_var, new_var = base.var(ddof=1) / base.size, new.var(ddof=1) / new.size
+    error = float(np.sqrt(base_var + new_var))
+    if error == 0:
+        return RatioEstimate(ratio, ratio, ratio, 1.0 if ratio == 1 else 0.0)
+    freedom = (base_var + new_var) ** 2 / (base_var ** 2 / (base.size - 1) + new_var ** 2 / (new.size - 1))
+    test = scipy_stats.ttest_ind(new, base, equal_var=False)
+    margin = float(scipy_stats.t.ppf(0.5 + CONFIDENCE / 2, freedom)) * error
+    log_ratio = float(new.mean() - base.mean())
+    return RatioEstimate(ratio, float(np.exp(log_ratio - margin)), float(np.exp(log_ratio + margin)), float(test.pvalue))
 
 
 PARITY_COLUMNS = ("parity_max_abs_error", "parity_max_rel_error", "parity_cosine", "parity_top1_agreement",

@@ -89,3 +89,20 @@ def phone(adb_server, tmp_path):
     yield emulated
     subprocess.run(["adb", "disconnect", f"127.0.0.1:{emulated.port}"], capture_output=True, timeout=30)
     emulated.stop()
+
+
+RUNTIME_MODULES = ("torch", "executorch", "ai_edge_litert", "litert_torch", "tensorflow")
+
+
+@pytest.fixture(scope="session")
+def golden_run(tmp_path_factory, cache_dir) -> tuple[subprocess.CompletedProcess, Path]:
+    """`harness bench` of tests/golden/matrix.yaml, once per session: the golden rows and the report read it."""
+    for module in RUNTIME_MODULES:
+        require(module)
+    results_dir = tmp_path_factory.mktemp("golden") / "results"
+    env = {**os.environ, "HARNESS_CACHE_DIR": str(cache_dir)}  # shared with other tests: from_cache is not compared
+    command = [sys.executable, "-m", "harness", "bench", "--matrix", str(REPO / "tests/golden/matrix.yaml"),
+               "--results", str(results_dir)]
+    completed = subprocess.run(command, capture_output=True, text=True, env=env, cwd=REPO, timeout=1800)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    return completed, results_dir

@@ -12,7 +12,7 @@ import pytest
 
 from harness import results
 from harness.results.store import RunStore
-from tests.conftest import REPO, require
+from tests.conftest import REPO, RUNTIME_MODULES, require
 
 MATRIX = """\
 name: tiny
@@ -57,7 +57,7 @@ def _bench(matrix: Path, results_dir: Path, cache: Path) -> subprocess.Completed
 
 @pytest.fixture(scope="module")
 def two_runs(tmp_path_factory):
-    for module in ("torch", "executorch", "ai_edge_litert", "litert_torch", "tensorflow"):
+    for module in RUNTIME_MODULES:
         require(module)
     folder = tmp_path_factory.mktemp("e2e")
     (folder / "corrupt.tflite").write_bytes(b"this is not a flatbuffer")

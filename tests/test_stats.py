@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from scipy import stats as scipy_stats
 
+from harness import stats
 from harness.stats import LATENCY_COLUMNS, latency_summary, median, median_confidence_interval, relative_spread
 
 
@@ -110,3 +111,25 @@ def test_pooled_summary_weights_means_and_pools_variance_but_keeps_no_cross_run_
     assert pooled["latency_p50_ms"] is None and pooled["latency_p90_ms"] is None
     assert pooled_summary([one])["latency_p50_ms"] == 2.0
     assert pooled_summary([{"mean": 1.5e6}])["latency_std_ms"] is None
+
+
+def test_repetition_ratio_is_the_geometric_mean_ratio_with_welchs_test_on_logs():
+    base, new = [1.0, 1.1, 0.95], [2.0, 2.3, 1.9]
+    estimate = stats.repetition_ratio(base, new)
+    assert estimate.ratio == pytest.approx(np.exp(np.log(new).mean() - np.log(base).mean()))
+    assert estimate.p_value == pytest.approx(scipy_stats.ttest_ind(np.log(new), np.log(base), equal_var=False).pvalue)
+    assert estimate.low < estimate.ratio < estimate.high and estimate.low > 1
+
+
+def test_repetition_ratio_wrongly_flags_about_five_percent_of_equal_cells():
+    rng = np.random.default_rng(1)
+    draws = np.exp(rng.normal(0, 0.03, size=(4000, 2, 3)))  # 3 repetition medians a side, 3% per-process shifts
+    flagged = np.mean([stats.repetition_ratio(base, new).p_value < 0.05 for base, new in draws])
+    assert 0.035 < flagged < 0.065
+    covered = np.mean([(e := stats.repetition_ratio(base, new)).low <= 1 <= e.high for base, new in draws])
+    assert 0.935 < covered < 0.965
+
+
+def test_repetition_ratio_is_not_judged_on_one_repetition():
+    estimate = stats.repetition_ratio([1.0], [2.0, 2.1])
+    assert estimate.ratio == pytest.approx(np.sqrt(2.0 * 2.1)) and not estimate.judged and estimate.low is None

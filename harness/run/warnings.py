@@ -64,3 +64,17 @@ def cell_warnings(outcome: CellOutcome, report: CellReport, check: DelegateCheck
     notes = [*_check_warnings(outcome, report, check), *outcome.device_notes,
              *_measurement_warnings(outcome, report, measurement), *_condition_warnings(outcome, report, measurement)]
     return tuple(note for note in notes if note)
+
+
+# How the report groups the notes above, by how each begins; the rest are "other".
+WARNING_GROUPS = (
+    ("unstable", ("unstable:", "max_seconds")),
+    ("busy machine", ("busy:", "cooldown timed out")),
+    ("throttling", ("mean CPU frequency", "the device was at")),
+    ("parity", ("parity",)),
+    ("delegation", ("outside ", "delegation and parity not measured")),
+)
+
+
+def warning_group(note: str) -> str:
+    return next((group for group, starts in WARNING_GROUPS if note.startswith(starts)), "other")

@@ -7,28 +7,18 @@ change in behaviour. Re-record only for an intended change: `python -m tests.gol
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from harness import results
-from tests.conftest import REPO, require
 from tests.golden.rows import stable_rows
 
 HERE = Path(__file__).parent
 
 
-def test_golden_matrix_gives_the_recorded_rows(tmp_path, cache_dir):
-    for module in ("torch", "executorch", "ai_edge_litert", "litert_torch", "tensorflow"):
-        require(module)
-    env = {**os.environ, "HARNESS_CACHE_DIR": str(cache_dir)}  # shared with other tests: from_cache is not compared
-    command = [sys.executable, "-m", "harness", "bench", "--matrix", str(HERE / "matrix.yaml"),
-               "--results", str(tmp_path / "results")]
-    completed = subprocess.run(command, capture_output=True, text=True, env=env, cwd=REPO, timeout=1800)
-    assert completed.returncode == 0, completed.stderr[-3000:]
+def test_golden_matrix_gives_the_recorded_rows(golden_run):
+    _, results_dir = golden_run
     expected = json.loads((HERE / "rows.json").read_text())
-    actual = stable_rows(results.load(tmp_path / "results"))
+    actual = stable_rows(results.load(results_dir))
     assert [(r["model"], r["runtime"], r["quantization"], r["delegate"]) for r in actual] == \
         [(r["model"], r["runtime"], r["quantization"], r["delegate"]) for r in expected]
     differing = {}
