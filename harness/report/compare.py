@@ -6,6 +6,7 @@ few percent between runs are the machine, not the change."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,9 +116,8 @@ def comparison_lines(comparison: Comparison) -> list[str]:
         ratio, interval = _ratio(cell)
         lines.append(f"{cell.label:<{width}}  {_ms(cell.base_ms):>9}  {_ms(cell.new_ms):>9}  {ratio:>8}  "
                      f"{interval:<16}  {cell.verdict}")
-    counts: dict[str, int] = {}
-    for cell in comparison.cells:
-        counts[cell.verdict] = counts.get(cell.verdict, 0) + 1
-    lines.append(f"{len(comparison.cells)} cells: " + ", ".join(f"{n} {verdict}" for verdict, n in sorted(counts.items()))
-                 + f" (changes under {comparison.threshold:.0%} are not marked)")
+    counts = Counter(cell.verdict for cell in comparison.cells)
+    cells = len(comparison.cells)
+    tally = ", ".join(f"{n} {verdict}" for verdict, n in sorted(counts.items()))
+    lines.append(f"{cells} cell{'' if cells == 1 else 's'}: {tally} (changes under {comparison.threshold:.0%} are not marked)")
     return lines

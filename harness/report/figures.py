@@ -4,7 +4,7 @@ Each returns a Figure: the Plotly figure, or the reason the run has nothing to d
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -188,4 +188,5 @@ FIGURES = (latency, distribution, model_size, runtime_size, quantization, memory
 
 def all_figures(frame: pd.DataFrame) -> list[Figure]:
     ok = measured_cells(frame)
-    return [draw(ok) for draw in FIGURES]
+    figures = [draw(ok) for draw in FIGURES]
+    return [replace(f, absent="no cell was measured") for f in figures] if ok.empty else figures

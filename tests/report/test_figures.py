@@ -57,3 +57,11 @@ def test_warnings_fall_into_the_groups_the_report_shows():
     assert warning_group("parity: cosine 0.91 below 0.99") == "parity"
     assert warning_group("outside xnnpack: aten.inverse") == "delegation"
     assert warning_group("something new") == "other"
+
+
+def test_a_run_with_no_measured_cell_draws_nothing_and_says_so():
+    frame = _frame({"status": "failed", "model": "m", "runtime": "litert", "quantization": "fp32", "delegate": "none",
+                    "threads": 1, "error": "boom"})
+    drawn = figures.all_figures(frame)
+    assert len(drawn) == len(figures.FIGURES)
+    assert all(f.figure is None and f.absent == "no cell was measured" for f in drawn)
