@@ -138,7 +138,12 @@ def write_report(run: Path, *, png: bool = False) -> tuple[Path, list[Path]]:
     target = Path(run) / REPORT_FILE
     page = render(metadata, frame)
     replace_atomically(target, lambda temporary: Path(temporary).write_text(page, encoding="utf-8"))
-    return target, write_pngs(all_figures(frame), Path(run) / PNG_FOLDER) if png else []
+    if not png:
+        return target, []
+    try:
+        return target, write_pngs(all_figures(frame), Path(run) / PNG_FOLDER)
+    except HarnessError as error:
+        raise HarnessError(f"{target} is written, but {error}") from None
 
 
 def write_pngs(figures: list[Figure], folder: Path) -> list[Path]:

@@ -4,6 +4,7 @@ The screenshot is kept in test-artifacts/report.png; docs/images/report.png in t
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -22,8 +23,9 @@ BROWSER_FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-d
 NOT_DRAWN_FOR_GOLDEN = {"runtime-size"}
 
 
-def _harness(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "harness", *args], capture_output=True, text=True, cwd=REPO, timeout=600)
+def _harness(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "harness", *args], capture_output=True, text=True, cwd=REPO,
+                          timeout=600, env=env)
 
 
 @pytest.fixture(scope="module")
@@ -112,3 +114,12 @@ def test_screenshot_and_png_figures(page, report):
     assert len(pictures) == len(FIGURES) - len(NOT_DRAWN_FOR_GOLDEN)
     for picture in pictures:
         assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and picture.stat().st_size > 10_000
+
+
+def test_png_without_a_browser_is_one_line_saying_what_to_install(report):
+    # kaleido looks for Chrome where BROWSER_PATH says before anywhere else
+    completed = _harness("report", str(report), "--png", env={**os.environ, "BROWSER_PATH": "/nonexistent/chrome"})
+    assert completed.returncode == 1
+    assert completed.stderr.count("\n") == 1 and "apt-get install chromium" in completed.stderr
+    assert "report.html is written" in completed.stderr
+    assert "Traceback" not in completed.stderr
