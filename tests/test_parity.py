@@ -75,3 +75,10 @@ def test_reference_files_keep_samples_and_outputs_in_order(tmp_path):
     loaded_inputs, loaded_outputs = load_reference(tmp_path / "r.npz")
     assert len(loaded_inputs) == len(inputs) and all(np.array_equal(a[1], b[1]) for a, b in zip(inputs, loaded_inputs))
     assert np.array_equal(loaded_outputs[3][0], outputs[3][0]) and loaded_inputs[0][1].dtype == np.int64
+
+
+def test_a_verdict_with_several_problems_stays_one_warning():
+    # `warnings` joins whole notes with "; ", so a note must not hold that separator itself
+    verdict = judge({"parity_cosine": 0.5, "parity_reference_spread": 1.0, "parity_top1_agreement": 0.1}, "int8",
+                    {"int8": 0.95}, {"int8": 0.75})
+    assert "cosine similarity 0.5000" in verdict and "top-1 agreement 0.10" in verdict and "; " not in verdict

@@ -78,7 +78,7 @@ def distribution(ok: pd.DataFrame) -> Figure:
     long = pd.concat(parts, ignore_index=True)
     models = long["model"].nunique()
     figure = px.line(long, x="ms", y="fraction", color="cell", facet_col="model", facet_col_wrap=2, log_x=True,
-                     line_shape="hv", labels={"ms": "latency (ms)", "fraction": "fraction of samples"},
+                     line_shape="hv", render_mode="svg", labels={"ms": "latency (ms)", "fraction": "fraction of samples"},
                      height=380 * ((models + 1) // 2), facet_col_spacing=0.06, facet_row_spacing=0.12)
     figure.update_xaxes(matches=None, showticklabels=True)
     return Figure("distribution", title, caption, figure)

@@ -92,9 +92,9 @@ def _warning_groups(frame: pd.DataFrame) -> str:
     return "\n".join(parts)
 
 
-def _facts(metadata: dict) -> str:
+def _facts(metadata: dict, frame: pd.DataFrame) -> str:
     device = metadata.get("device", {})
-    counts = ", ".join(f"{n} {status}" for status, n in (metadata.get("counts") or {}).items())
+    counts = ", ".join(f"{n} {status}" for status, n in frame["status"].value_counts().items())
     facts = {"run": metadata.get("run_id"), "status": metadata.get("status"), "started": metadata.get("started_at"),
              "finished": metadata.get("finished_at"), "cells": counts,
              "device": ", ".join(f"{k}={v}" for k, v in device.items() if v is not None),
@@ -122,7 +122,7 @@ def render(metadata: dict, frame: pd.DataFrame) -> str:
         "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">', f"<title>{_escape(title)}</title>",
         f"<style>{PAGE_STYLE.read_text()}</style>",
         f"<script>{plotly.offline.get_plotlyjs()}</script>", "</head><body>",
-        f"<h1>{_escape(title)}</h1>", _facts(metadata),
+        f"<h1>{_escape(title)}</h1>", _facts(metadata, frame),
         "<h2>Cells</h2><p class=\"caption\">Measured cells; click a heading to sort.</p>",
         _cells_table(measured_cells(frame)),
         *(_figure_section(figure) for figure in figures),

@@ -55,7 +55,7 @@ def _condition_warnings(outcome: CellOutcome, report: CellReport, measurement: M
     if outcome.state_before and outcome.state_after:
         notes.append(throttle_warning(outcome.state_before, outcome.state_after, measurement.cooldown.max_temperature_c))
     if conditions.cooldown_timed_out:
-        notes.append(f"cooldown timed out after {conditions.cooldown_wait_s:.0f}s; ran anyway")
+        notes.append(f"cooldown timed out after {conditions.cooldown_wait_s:.0f}s, ran anyway")
     return notes
 
 
