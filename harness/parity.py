@@ -71,4 +71,4 @@ def judge(parity: dict, quantization: str, min_cosine: dict[str, float], min_top
     top1 = parity.get("parity_top1_agreement")
     if top1 is not None and top1 < min_top1[quantization]:
         problems.append(f"top-1 agreement {top1:.2f} < {min_top1[quantization]}")
-    return "parity: " + ", ".join(problems) if problems else None  # "; " separates whole notes in `warnings`
+    return "parity: " + ", ".join(problems) if problems else None  # not "; ": results.schema.WARNING_SEPARATOR

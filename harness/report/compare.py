@@ -49,8 +49,8 @@ class Comparison:
 
 
 def _device(metadata: dict) -> str:
-    device = metadata.get("device", {})
     """What makes two runs' devices the same: not the alias, which users choose, but what the device said it is."""
+    device = metadata.get("device", {})
     return " ".join(str(device[key]) for key in ("platform", "device_model", "serial") if device.get(key)) or "unknown"
 
 

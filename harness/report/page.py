@@ -15,6 +15,7 @@ from harness.errors import HarnessError
 from harness.files import replace_atomically
 from harness.report.figures import MB, Figure, all_figures, measured_cells
 from harness.report.runs import cell_label, one_run
+from harness.results.schema import WARNING_SEPARATOR
 from harness.run.warnings import WARNING_GROUPS, warning_group
 
 REPORT_FILE = "report.html"
@@ -47,7 +48,7 @@ def _cell(value, digits: int | None) -> str:
 
 def _warnings(row) -> list[str]:
     text = row.get("warnings")
-    return [note for note in text.split("; ") if note] if isinstance(text, str) else []
+    return [note for note in text.split(WARNING_SEPARATOR) if note] if isinstance(text, str) else []
 
 
 def _cells_table(ok: pd.DataFrame) -> str:
@@ -115,8 +116,7 @@ def _figure_section(figure: Figure) -> str:
     return f'<section class="figure" id="{figure.key}">{heading}{body}</section>'
 
 
-def render(metadata: dict, frame: pd.DataFrame) -> str:
-    figures = all_figures(frame)
+def render(metadata: dict, frame: pd.DataFrame, figures: list[Figure]) -> str:
     title = f"mobile-bench report: {metadata.get('run_id', '')}"
     return "\n".join([
         "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">', f"<title>{_escape(title)}</title>",
@@ -136,12 +136,13 @@ def write_report(run: Path, *, png: bool = False) -> tuple[Path, list[Path]]:
     """Write ``run``/report.html; with ``png``, also every drawn figure as ``run``/report-figures/KEY.png."""
     metadata, frame = one_run(run)
     target = Path(run) / REPORT_FILE
-    page = render(metadata, frame)
+    figures = all_figures(frame)
+    page = render(metadata, frame, figures)
     replace_atomically(target, lambda temporary: Path(temporary).write_text(page, encoding="utf-8"))
     if not png:
         return target, []
     try:
-        return target, write_pngs(all_figures(frame), Path(run) / PNG_FOLDER)
+        return target, write_pngs(figures, Path(run) / PNG_FOLDER)
     except HarnessError as error:
         raise HarnessError(f"{target} is written, but {error}") from None
 

@@ -10,8 +10,6 @@ from harness.errors import ResultsError
 from harness.results import load, run_folders
 from harness.results.store import RunStore
 
-CELL_AXES = ("model", "runtime", "quantization", "delegate", "threads")
-
 
 def cell_label(row) -> str:
     return f"{row['model']}/{row['runtime']}/{row['quantization']}/{row['delegate']}/{row['threads']}t"

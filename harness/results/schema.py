@@ -16,6 +16,7 @@ from __future__ import annotations
 import pyarrow as pa
 
 SCHEMA_VERSION = 4
+WARNING_SEPARATOR = "; "  # joins whole notes in `warnings`, so no note may hold it
 
 COLUMNS = pa.schema([
     # identity

@@ -12,6 +12,7 @@ from harness.config.matrix import Measurement, ParityThresholds
 from harness.convert.cache import Artifact
 from harness.convert.jobs import DelegateCheck
 from harness.parity import judge
+from harness.results.schema import WARNING_SEPARATOR
 from harness.run.conditions import Conditions, conditions
 from harness.run.measured import Latency, MemoryPeaks, latency, memory_peaks
 from harness.run.outcome import CellOutcome, now
@@ -111,7 +112,7 @@ class CellReport:
         row.update(self.conditions.columns())
         row.update(asdict(self.efficiency))
         row.update({name: getattr(self.measurement, name) for name in SETTINGS_COLUMNS})
-        row["warnings"] = "; ".join(self.warnings) or None
+        row["warnings"] = WARNING_SEPARATOR.join(self.warnings) or None
         return row
 
 

@@ -10,6 +10,8 @@ import math
 import re
 import sys
 
+from harness.results.schema import WARNING_SEPARATOR
+
 # Columns that differ from run to run or from machine to machine: measured, dated or identifying.
 UNSTABLE_PREFIXES = ("latency_", "rss_", "pss_", "cpu_freq_", "load_avg_", "temperature_", "battery_", "cooldown_",
                      "parity_max_", "repetition_")
@@ -44,7 +46,7 @@ def stable_rows(frame) -> list[dict]:
             row.pop("model_file_bytes")
         if row["error"]:
             row["error"] = re.sub(r"\(log: [^)]*\)", "(log: LOG)", row["error"])  # the cache's own folder
-        warnings = record["warnings"].split("; ") if isinstance(record["warnings"], str) else []
+        warnings = record["warnings"].split(WARNING_SEPARATOR) if isinstance(record["warnings"], str) else []
         row["warnings"] = [w for w in warnings if w and not w.startswith(UNSTABLE_WARNINGS)]
         rows.append(row)
     return sorted(rows, key=lambda r: (r["model"], r["runtime"], r["quantization"], r["delegate"], r["threads"]))
