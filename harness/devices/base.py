@@ -50,6 +50,10 @@ class Device(ABC):
         """What happened on the link since the last call (retries, tool caveats), for the cell's warnings."""
         return []
 
+    def take_spans(self) -> list[tuple[str, float]]:
+        """Time spent on the link since the last call, as (phase, seconds): pushes and pulls on phones."""
+        return []
+
     @abstractmethod
     def facts(self) -> dict[str, str | int | float | None]:
         """Identifying facts (model, CPU, OS, memory) recorded with every run."""

@@ -25,6 +25,8 @@ from harness.results.store import RunStore
 from harness.run.cells import CellRunner, run_cells
 from harness.run.outcome import CellOutcome, now
 from harness.run.report import build_report
+from harness.run.timeline import TIMELINE_FILE, Timeline
+from harness.runtimes import runtime_for_format
 from harness.runtimes.inspection import write_matrix_operator_lists
 
 OPERATOR_LISTS_FOLDER = "operator_lists"  # in the run folder: what size-optimized runtime builds take
@@ -51,18 +53,20 @@ def new_run_id(matrix: Matrix, device: Device) -> str:
 
 
 def _convert_all(planned: list[PlannedCell], cache: ArtifactCache, use_cache: bool,
-                 report: Callable[[Progress], None]) -> dict[Conversion, Artifact | ConversionFailure]:
+                 report: Callable[[Progress], None], timeline: Timeline) -> dict[Conversion, Artifact | ConversionFailure]:
     conversions = list(dict.fromkeys(p.conversion for p in planned if p.conversion is not None))
     artifacts: dict[Conversion, Artifact | ConversionFailure] = {}
     for index, conversion in enumerate(conversions):
         report(Progress("convert", index, len(conversions), conversion.label))
-        try:
-            artifact = cache.get_or_convert(conversion, use_cache=use_cache)
-            artifacts[conversion] = artifact
-            status = "cached" if artifact.from_cache else "converted"
-        except HarnessError as error:
-            artifacts[conversion] = ConversionFailure(str(error))
-            status = "failed"
+        with timeline.span("convert", label=conversion.label, runtime=runtime_for_format(conversion.format).name) as span:
+            try:
+                artifact = cache.get_or_convert(conversion, use_cache=use_cache)
+                artifacts[conversion] = artifact
+                status = "cached" if artifact.from_cache else "converted"
+            except HarnessError as error:
+                artifacts[conversion] = ConversionFailure(str(error))
+                status = "failed"
+            span["status"] = status
         report(Progress("convert", index + 1, len(conversions), conversion.label, status))
     return artifacts
 
@@ -81,13 +85,15 @@ def _incompatibility(artifact: Artifact, device: Device) -> str | None:
     return incompatibility(artifact.inspection, device.runtime_limits, device.name)
 
 
-def _measure_peaks(device: Device, thread_counts: list[int], report: Callable[[Progress], None]) -> dict[int, float | None]:
+def _measure_peaks(device: Device, thread_counts: list[int], report: Callable[[Progress], None],
+                   timeline: Timeline) -> dict[int, float | None]:
     peaks: dict[int, float | None] = {}
     for index, threads in enumerate(thread_counts):
         label = f"float32 matrix product, {threads} thread(s)"
         report(Progress("peak", index, len(thread_counts), label))
         try:
-            peaks[threads] = device.peak_gflops(threads)
+            with timeline.span("peak", threads=threads):
+                peaks[threads] = device.peak_gflops(threads)
         except HarnessError:
             peaks[threads] = None
         report(Progress("peak", index + 1, len(thread_counts), label, "measured" if peaks[threads] else "unavailable"))
@@ -130,14 +136,16 @@ def run_bench(matrix: Matrix, device: Device, results_root: Path, cache: Artifac
     facts, measurement = store.metadata()["device"], matrix.measurement
     counts = {"ok": 0, "failed": 0, "skipped": 0, **({"already recorded": len(done)} if resume else {})}
     runnable = [p for p in planned if p.conversion is not None]
+    timeline = Timeline(store.folder / TIMELINE_FILE)
     finished = 0
 
     def record(outcome: CellOutcome) -> None:
         nonlocal finished
-        if outcome.results:
-            outcome.fail_if_delegate_differs()
-        report = build_report(outcome, store.folder.name, device.platform, facts, measurement, matrix.parity)
-        store.write_row(report.columns())
+        with timeline.span("write", runtime=outcome.planned.cell.runtime, cell_id=outcome.planned.cell.cell_id):
+            if outcome.results:
+                outcome.fail_if_delegate_differs()
+            report = build_report(outcome, store.folder.name, device.platform, facts, measurement, matrix.parity)
+            store.write_row(report.columns())
         counts[outcome.status] += 1
         if outcome.planned.conversion is not None:
             finished += 1
@@ -147,14 +155,14 @@ def run_bench(matrix: Matrix, device: Device, results_root: Path, cache: Artifac
         for item in planned:
             if item.skip_reason:
                 record(CellOutcome.skipped(item))
-        artifacts = _convert_all(planned, cache, use_cache, on_progress)
+        artifacts = _convert_all(planned, cache, use_cache, on_progress, timeline)
         _write_operator_lists(artifacts, store.folder / OPERATOR_LISTS_FOLDER)
-        peaks = _measure_peaks(device, sorted({p.cell.threads for p in runnable}), on_progress)
+        peaks = _measure_peaks(device, sorted({p.cell.threads for p in runnable}), on_progress, timeline)
         store.update_metadata(peak_gflops_per_s={str(t): g for t, g in peaks.items()})
         with tempfile.TemporaryDirectory(prefix="harness-inputs-") as scratch:
             if runnable:
                 device.open_run(store.folder.name)
-            runner = CellRunner(device, measurement, Path(scratch), peaks)
+            runner = CellRunner(device, measurement, Path(scratch), peaks, timeline)
             outcomes = []
             for item in runnable:
                 artifact = artifacts[item.conversion]  # type: ignore[index]  # runnable cells have a conversion

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,9 +15,10 @@ from harness.devices.base import Device, Launch
 from harness.errors import DeviceError
 from harness.inputs import write_inputs
 from harness.plan import PlannedCell
-from harness.protocol import InputFile, MeasurementSettings, ModelFile, Request
+from harness.protocol import InputFile, MeasurementSettings, ModelFile, Request, Result
 from harness.run.cooldown import wait_for_cooldown
 from harness.run.outcome import CellOutcome, now
+from harness.run.timeline import Timeline
 from harness.stats import relative_spread
 
 
@@ -29,6 +31,17 @@ def needs_another_repetition(outcome: CellOutcome, measurement: Measurement) -> 
         return True
     spread = relative_spread(outcome.repetition_medians_ms())
     return spread is not None and spread > measurement.max_spread
+
+
+def shell_split(result: Result) -> dict[str, float]:
+    """The shell's own account of its time, in seconds: what it measured of load, inference and warm-up."""
+    timing = result.timing
+    timed: float = sum(timing.samples_ns)
+    if not timed and timing.summary_ns:
+        timed = timing.summary_ns.get("mean", 0.0) * timing.summary_ns.get("count", 0.0)
+    parts = {"load": timing.load_ns, "first_inference": timing.first_inference_ns, "warmup": timing.warmup_ns,
+             "timed": timed or None}
+    return {name: ns / 1e9 for name, ns in parts.items() if ns is not None}
 
 
 def cell_request(planned: PlannedCell, artifact: Artifact, inputs: tuple[InputFile, ...],
@@ -44,8 +57,10 @@ def cell_request(planned: PlannedCell, artifact: Artifact, inputs: tuple[InputFi
 
 
 class CellRunner:
-    def __init__(self, device: Device, measurement: Measurement, scratch: Path, peaks: dict[int, float | None]):
+    def __init__(self, device: Device, measurement: Measurement, scratch: Path, peaks: dict[int, float | None],
+                 timeline: Timeline | None = None):
         self.device, self.measurement, self.scratch, self.peaks = device, measurement, scratch, peaks
+        self.timeline = timeline or Timeline(None)
         self._inputs: dict[str, tuple[InputFile, ...]] = {}
         self._launch = Launch(measurement.cell_timeout_seconds, device.cpu_affinity(measurement.cpu_affinity))
 
@@ -73,18 +88,25 @@ class CellRunner:
             first = invalid.errors()[0]
             outcome.fail("run", f"invalid request at {'/'.join(map(str, first['loc']))}: {first['msg']}")
             return
+        where = {"runtime": request.runtime, "cell_id": request.cell_id, "repetition": len(outcome.results) + 1}
         try:
-            cooldown = wait_for_cooldown(self.device.state, self.measurement.cooldown)
+            with self.timeline.span("cooldown", **where):
+                cooldown = wait_for_cooldown(self.device.state, self.measurement.cooldown)
             outcome.cooldowns.append(cooldown)
             before = cooldown.last_state  # read as the gate opened: no second round trip to the device
             outcome.state_before = outcome.state_before or before
-            result = self.device.run(request, files, self._launch)
-            after = self.device.state()
+            with self.timeline.span("shell", **where) as inside:
+                result = self.device.run(request, files, self._launch)
+                inside["inside"] = shell_split(result)
+            with self.timeline.span("state", **where):
+                after = self.device.state()
         except DeviceError as error:
             outcome.fail("device", str(error))
             return
         finally:
             outcome.device_notes.extend(n for n in self.device.take_notes() if n not in outcome.device_notes)
+            for phase, seconds in self.device.take_spans():
+                self.timeline.add(phase, time.time(), seconds, **where)
         outcome.add_result(result, before, after)
 
     def finished(self, outcome: CellOutcome) -> bool:

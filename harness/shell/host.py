@@ -78,8 +78,10 @@ def _measure(session: Session, settings: dict, timing: dict, memory: dict) -> No
         begin = time.monotonic_ns()
         session.run()
         timing["first_inference_ns"] = time.monotonic_ns() - begin
+        begin = time.monotonic_ns()
         for _ in range(settings["warmup_runs"]):
             session.run()
+        timing["warmup_ns"] = time.monotonic_ns() - begin
     timing["samples_ns"] = _timed_loop(session, settings)
     memory.update(peak_rss_bytes=peak_rss_bytes(), rss_peak_sampled_bytes=sampler.peak, pss_bytes=pss_bytes())
 

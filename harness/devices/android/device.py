@@ -61,6 +61,12 @@ class AndroidDevice(Device):
         notes, self._notes = self._notes, []
         return notes
 
+    def take_spans(self) -> list[tuple[str, float]]:
+        if self._link is None or not self._link.transfer_seconds:
+            return []
+        seconds, self._link.transfer_seconds = self._link.transfer_seconds, 0.0
+        return [("transfer", seconds)]
+
     def settings(self) -> dict[str, str]:
         """What the alias asks for, without reaching the phone."""
         return {"serial": self.entry.serial, "mode": self.mode}

@@ -9,7 +9,8 @@ from __future__ import annotations
 import hashlib
 import shlex
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -90,6 +91,15 @@ class AdbLink:
         self._connect_if_network(serial)
         self.serial = resolve_serial(self.client, serial)
         self.device = self.client.device(self.serial)
+        self.transfer_seconds = 0.0  # pushes and pulls so far: where a run's time goes (run/timeline.py)
+
+    @contextmanager
+    def _transfer(self) -> Iterator[None]:
+        begin = time.monotonic()
+        try:
+            yield
+        finally:
+            self.transfer_seconds += time.monotonic() - begin
 
     def _connect_if_network(self, serial: str) -> None:
         """Serials like 127.0.0.1:PORT are devices over TCP (Wi-Fi debugging, the emulated test phone)."""
@@ -156,7 +166,8 @@ class AdbLink:
         """Push and verify the size and SHA-256 on the device; a full disk is named as such."""
         adbutils = _adbutils()
         try:
-            self.device.sync.push(str(local), remote, mode=mode)
+            with self._transfer():
+                self.device.sync.push(str(local), remote, mode=mode)
         except adbutils.AdbError as error:
             self._explain_push_failure(local, remote, error)
         except OSError as error:
@@ -187,7 +198,8 @@ class AdbLink:
     def pull_text(self, remote: str) -> str:
         adbutils = _adbutils()
         try:
-            return self.device.sync.read_text(remote)
+            with self._transfer():
+                return self.device.sync.read_text(remote)
         except adbutils.AdbError as error:
             raise DeviceError(f"cannot read {remote} from {self.serial}: {error}") from None
         except OSError as error:

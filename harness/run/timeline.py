@@ -1,0 +1,51 @@
+"""Where a run's wall time goes: one JSON line per span of work, in the run folder.
+
+`benchmarks/wall_budget.py` reads it back. Spans are recorded by the run loop (conversions, cooldown
+waits, device-state reads, shell processes, writing rows) and, inside a shell process, by the shell's own
+timing in its result (load, first inference, warm-up, timed inference).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+TIMELINE_FILE = "timeline.jsonl"
+# Phases of the run loop; "shell" spans carry the shell's own split of their time in "inside".
+PHASES = ("convert", "peak", "cooldown", "state", "shell", "transfer", "write")
+
+
+class Timeline:
+    """Appends spans to ``timeline.jsonl``; safe to call from conversion threads. ``None``: records nothing."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self._lock = threading.Lock()
+
+    def add(self, phase: str, started: float, seconds: float, **fields) -> None:
+        if self.path is None:
+            return
+        line = json.dumps({"phase": phase, "started": round(started, 3), "seconds": round(seconds, 6), **fields})
+        with self._lock, open(self.path, "a") as handle:
+            handle.write(line + "\n")
+
+    @contextmanager
+    def span(self, phase: str, **fields) -> Iterator[dict]:
+        """Time the block; it may add fields to the yielded dict (a shell's split, say) before it ends."""
+        started, begin = time.time(), time.monotonic()
+        extra: dict = {}
+        try:
+            yield extra
+        finally:
+            self.add(phase, started, time.monotonic() - begin, **fields, **extra)
+
+
+def read_timeline(folder: Path) -> list[dict]:
+    path = Path(folder) / TIMELINE_FILE
+    if not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
