@@ -13,14 +13,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from harness.report.runs import latest_run
-from harness.run.wall_budget import Budget, budget_table, wall_budget
+import harness
 
 
-def _print_table(title: str, budget: Budget, with_unaccounted: bool) -> None:
+def _print_table(title: str, budget, with_unaccounted: bool) -> None:
     print(f"\n{title}: {budget.wall_seconds / 60:.1f} min, {budget.repetitions} shell processes\n")
     print("| where | seconds | share |\n|---|---:|---:|")
-    for label, seconds, share in budget_table(budget, with_unaccounted):
+    for label, seconds, share in harness.budget_table(budget, with_unaccounted):
         print(f"| {label} | {seconds:.1f} | {share:.0%} |")
     if budget.timed_share is not None:
         print(f"\nmeasurement phase: {budget.measurement_seconds:.0f} s, {budget.timed_share:.0%} inside timed inference")
@@ -31,8 +30,8 @@ def main() -> None:
     parser.add_argument("run", type=Path, nargs="?", help="a run folder (default: the latest under results/)")
     parser.add_argument("--results", type=Path, default=Path("results"))
     args = parser.parse_args()
-    folder = args.run or latest_run(args.results)
-    run, per_runtime = wall_budget(folder)
+    folder = args.run or harness.latest_run(args.results)
+    run, per_runtime = harness.wall_budget(folder)
     print(f"run {folder.name}")
     _print_table("the run", run, with_unaccounted=True)
     for name, budget in per_runtime.items():

@@ -21,16 +21,21 @@ _EXPORTS = {
     "Matrix": "harness.config.matrix",
     "open_device": "harness.devices.inventory",
     "run_bench": "harness.run.bench",
-    "Progress": "harness.run.bench",
+    "Progress": "harness.run.progress",
     "RunSummary": "harness.run.bench",
     "ArtifactCache": "harness.convert.cache",
     "convert_model": "harness.convert.cache",
     "zoo_model": "harness.models.zoo",
     "default_cache_dir": "harness.paths",
     "HarnessError": "harness.errors",
+    "latest_run": "harness.report.runs",
+    "wall_budget": "harness.run.wall_budget",
+    "budget_table": "harness.run.wall_budget",
+    "repetition_ratio": "harness.stats",
 }
-__all__ = ["ArtifactCache", "HarnessError", "Matrix", "Progress", "RunSummary", "__version__", "convert_model",
-           "default_cache_dir", "load_matrix", "open_device", "results", "run_bench", "zoo_model"]
+__all__ = ["ArtifactCache", "HarnessError", "Matrix", "Progress", "RunSummary", "__version__", "budget_table",
+           "convert_model", "default_cache_dir", "latest_run", "load_matrix", "open_device", "repetition_ratio", "results",
+           "run_bench", "wall_budget", "zoo_model"]
 
 if TYPE_CHECKING:
     from harness import results
@@ -40,7 +45,11 @@ if TYPE_CHECKING:
     from harness.errors import HarnessError
     from harness.models.zoo import zoo_model
     from harness.paths import default_cache_dir
-    from harness.run.bench import Progress, RunSummary, run_bench
+    from harness.report.runs import latest_run
+    from harness.run.bench import RunSummary, run_bench
+    from harness.run.progress import Progress
+    from harness.run.wall_budget import budget_table, wall_budget
+    from harness.stats import repetition_ratio
 
 
 def __getattr__(name: str) -> Any:

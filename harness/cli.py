@@ -32,6 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--results", type=Path, default=Path("results"), help="folder for run folders")
     bench.add_argument("--run-id", default=None, help="name of the run folder (default: time, matrix, device)")
     bench.add_argument("--no-cache", action="store_true", help="convert again even when a cached file exists")
+    bench.add_argument("--convert-jobs", type=int, default=None, metavar="N",
+                       help="conversions at once (default: one per core, as memory allows)")
     bench.add_argument("--mode", choices=("app", "cli"), default=None,
                        help="on phones: the project's app or the runtimes' own tools (default: the matrix's, then the device's)")
     bench.add_argument("--resume", type=Path, default=None, metavar="RUN_FOLDER",
@@ -89,7 +91,8 @@ def _bench(args) -> int:
     cache = ArtifactCache(args.cache_dir or default_cache_dir())
     with ProgressPrinter() as progress:
         summary = run_bench(matrix, device, args.results, cache, use_cache=not args.no_cache,
-                            on_progress=progress, run_id=args.run_id, resume=args.resume)
+                            on_progress=progress, run_id=args.run_id, resume=args.resume,
+                            convert_workers=args.convert_jobs)
     counts = ", ".join(f"{n} {status}" for status, n in summary.counts.items())
     print(f"{summary.run_dir}: {counts}")
     print(f"load it with: harness.results.load({str(summary.run_dir)!r})")

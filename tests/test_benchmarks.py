@@ -47,3 +47,20 @@ def test_benchmark_scripts_use_only_the_public_api():
                      for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) for alias in node.names}
         internal = {name for name in imported if name.startswith("harness") and name not in allowed}
         assert not internal, f"{script.name} imports {sorted(internal)}"
+
+
+def test_the_shell_start_script_compares_forked_and_spawned_shells(cache_dir):
+    for module in ("executorch", "ai_edge_litert", "litert_torch"):
+        require(module)
+    out = _script("shell_start.py", "--model", "transformer_encoder", "--rounds", "2", cache=cache_dir)
+    for runtime in ("litert", "executorch", "torchscript"):
+        section = out.split(f"\n{runtime}\n")[1]
+        assert "| fork |" in section and "| spawn |" in section
+        assert float(section.split("latency forked / spawned: ")[1].split()[0]) > 0
+
+
+def test_the_wall_budget_script_splits_a_run(golden_run, cache_dir):
+    _, results_dir = golden_run
+    out = _script("wall_budget.py", "--results", str(results_dir), cache=cache_dir)
+    assert "| timed inference |" in out and "| other (planning, inputs, the harness itself) |" in out
+    assert "\nlitert: " in out and "\nexecutorch: " in out and "inside timed inference" in out

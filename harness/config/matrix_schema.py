@@ -134,6 +134,9 @@ class Measurement(_Strict):
     busy_warning: float = Field(
         0.10, gt=0, le=1, description="Warn when other work used more than this share of the CPUs during a cell.")
     cell_timeout_seconds: float = Field(300.0, gt=0, description="A shell process running longer is killed.")
+    shell_start: Literal["fork", "spawn"] = Field("fork", description=(
+        "How the host starts each repetition's fresh shell process: forked from a server that imported the "
+        "runtime once (seconds sooner), or spawned as a new interpreter. Phones start their own processes."))
     cooldown: Cooldown = Cooldown()
 
     @model_validator(mode="after")

@@ -170,12 +170,13 @@ class ArtifactCache:
         cached = self.lookup(key) if use_cache else None
         if cached:
             return cached
-        return self._convert(conversion, key, timeout)
+        return self.convert(conversion, key, timeout)
 
     def log_path(self, key: str) -> Path:
         return self.root / "logs" / f"{key}.log"
 
-    def _convert(self, conversion: Conversion, key: str, timeout: float) -> Artifact:
+    def convert(self, conversion: Conversion, key: str, timeout: float = 3600.0) -> Artifact:
+        """Convert and check the file in fresh processes, and store it under ``key`` (its cache_key)."""
         (self.root / "tmp").mkdir(parents=True, exist_ok=True)
         self.log_path(key).parent.mkdir(parents=True, exist_ok=True)
         self.log_path(key).write_text("")  # the steps append to it

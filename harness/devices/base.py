@@ -18,6 +18,7 @@ class Launch:
 
     timeout_seconds: float = 300.0
     cpu_affinity: tuple[int, ...] | None = None  # None: every CPU
+    start: str = "spawn"  # on the host, "fork": from a server that has imported the runtime (host_launch.py)
 
 
 class Device(ABC):
@@ -41,6 +42,10 @@ class Device(ABC):
 
     def close_run(self) -> None:
         """Clean up after a run, finished or not."""
+
+    def prepare(self, request: Request, launch: Launch) -> None:
+        """Get ready to run requests like this one (start a fork server, say); called before the cooldown gate,
+        so that work is not counted as another process's load during the cell."""
 
     def settings(self) -> dict[str, str]:
         """What the alias asks for (serial, mode), told without reaching the device."""

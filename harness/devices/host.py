@@ -9,8 +9,10 @@ from pathlib import Path
 
 from harness.child import ChildStep, read_step_outcome, run_child
 from harness.devices.base import Device, Launch
+from harness.devices.host_launch import ForkServers, read_tail
 from harness.devices.state import DeviceState, linux_state
 from harness.errors import DeviceError, ProtocolError
+from harness.files import write_json_atomic
 from harness.procfs import cpuinfo_values
 from harness.protocol import Request, Result, read_result
 from harness.runtimes import host_delegates
@@ -50,6 +52,7 @@ class HostDevice(Device):
     def __init__(self, name: str):
         super().__init__(name)
         self.delegates = host_delegates()  # what the host builds of the registered runtimes apply
+        self._servers = ForkServers()
 
     def facts(self) -> dict[str, str | int | float | None]:
         return {"device_model": cpu_model(), "os": f"{platform.system()} {platform.release()}",
@@ -70,14 +73,33 @@ class HostDevice(Device):
             outcome = run_child(step, PeakJob(), Path(folder) / "peak.json", read_step_outcome(PeakOutcome, step))
         return outcome.gflops
 
+    def prepare(self, request: Request, launch: Launch) -> None:
+        if launch.start == "fork":
+            self._servers.server(request.runtime, request.threads, shell_environment(request.threads))
+
+    def close_run(self) -> None:
+        self._servers.stop()
+
     def run(self, request: Request, files: dict[str, Path], launch: Launch) -> Result:
-        step = ChildStep("harness.shell.host", "the host shell", DeviceError, launch.timeout_seconds,
-                         shell_environment(request.threads), launch.cpu_affinity)
         with tempfile.TemporaryDirectory(prefix="harness-cell-") as folder:
             work = Path(folder)
             for relative, source in files.items():
                 (work / relative).symlink_to(Path(source).resolve())
+            if launch.start == "fork":
+                return self._run_forked(request, work, launch)
+            step = ChildStep("harness.shell.host", "the host shell", DeviceError, launch.timeout_seconds,
+                             shell_environment(request.threads), launch.cpu_affinity)
             return run_child(step, request.to_json(), work / "request.json", _read_shell_result)
+
+    def _run_forked(self, request: Request, work: Path, launch: Launch) -> Result:
+        request_file, result_file, log = work / "request.json", work / "result.json", work / "shell.log"
+        write_json_atomic(request_file, request.to_json())
+        server = self._servers.server(request.runtime, request.threads, shell_environment(request.threads))
+        code = server.run(request_file, result_file, log, launch.cpu_affinity, launch.timeout_seconds)
+        if not result_file.is_file():
+            tail = read_tail(log)
+            raise DeviceError(f"the host shell exited with code {code} and wrote no result" + (f": {tail}" if tail else ""))
+        return _read_shell_result(result_file)
 
 
 def _read_shell_result(path: Path) -> Result:

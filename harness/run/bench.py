@@ -16,29 +16,20 @@ from pathlib import Path
 from harness.compatibility import incompatibility
 from harness.config.matrix import Matrix
 from harness.convert.cache import Artifact, ArtifactCache, ConversionFailure
-from harness.convert.catalog import Conversion
 from harness.devices.base import Device
 from harness.errors import ConfigError, HarnessError
 from harness.plan import PlannedCell, plan
 from harness.provenance import run_provenance
 from harness.results.store import RunStore
 from harness.run.cells import CellRunner, run_cells
+from harness.run.conversions import Converted, convert_all
 from harness.run.outcome import CellOutcome, now
+from harness.run.progress import PhaseClock, Progress
 from harness.run.report import build_report
 from harness.run.timeline import TIMELINE_FILE, Timeline
-from harness.runtimes import runtime_for_format
 from harness.runtimes.inspection import write_matrix_operator_lists
 
 OPERATOR_LISTS_FOLDER = "operator_lists"  # in the run folder: what size-optimized runtime builds take
-
-
-@dataclass(frozen=True)
-class Progress:
-    phase: str  # "convert", "peak" or "run"
-    done: int
-    total: int
-    label: str
-    status: str | None = None  # set when an item finishes
 
 
 @dataclass(frozen=True)
@@ -52,26 +43,7 @@ def new_run_id(matrix: Matrix, device: Device) -> str:
     return f"{stamp}-{matrix.name}-{device.name}-{secrets.token_hex(2)}"
 
 
-def _convert_all(planned: list[PlannedCell], cache: ArtifactCache, use_cache: bool,
-                 report: Callable[[Progress], None], timeline: Timeline) -> dict[Conversion, Artifact | ConversionFailure]:
-    conversions = list(dict.fromkeys(p.conversion for p in planned if p.conversion is not None))
-    artifacts: dict[Conversion, Artifact | ConversionFailure] = {}
-    for index, conversion in enumerate(conversions):
-        report(Progress("convert", index, len(conversions), conversion.label))
-        with timeline.span("convert", label=conversion.label, runtime=runtime_for_format(conversion.format).name) as span:
-            try:
-                artifact = cache.get_or_convert(conversion, use_cache=use_cache)
-                artifacts[conversion] = artifact
-                status = "cached" if artifact.from_cache else "converted"
-            except HarnessError as error:
-                artifacts[conversion] = ConversionFailure(str(error))
-                status = "failed"
-            span["status"] = status
-        report(Progress("convert", index + 1, len(conversions), conversion.label, status))
-    return artifacts
-
-
-def _write_operator_lists(artifacts: dict[Conversion, Artifact | ConversionFailure], folder: Path) -> None:
+def _write_operator_lists(artifacts: Converted, folder: Path) -> None:
     lists: dict[str, list[Path]] = {}
     for artifact in artifacts.values():
         if isinstance(artifact, Artifact) and artifact.operator_list is not None:
@@ -88,15 +60,16 @@ def _incompatibility(artifact: Artifact, device: Device) -> str | None:
 def _measure_peaks(device: Device, thread_counts: list[int], report: Callable[[Progress], None],
                    timeline: Timeline) -> dict[int, float | None]:
     peaks: dict[int, float | None] = {}
-    for index, threads in enumerate(thread_counts):
+    clock = PhaseClock("peak", len(thread_counts), report)
+    for threads in thread_counts:
         label = f"float32 matrix product, {threads} thread(s)"
-        report(Progress("peak", index, len(thread_counts), label))
+        clock.started(label)
         try:
             with timeline.span("peak", threads=threads):
                 peaks[threads] = device.peak_gflops(threads)
         except HarnessError:
             peaks[threads] = None
-        report(Progress("peak", index + 1, len(thread_counts), label, "measured" if peaks[threads] else "unavailable"))
+        clock.finished(label, "measured" if peaks[threads] else "unavailable")
     return peaks
 
 
@@ -128,7 +101,7 @@ def _open_store(matrix: Matrix, device: Device, planned: list[PlannedCell], resu
 
 def run_bench(matrix: Matrix, device: Device, results_root: Path, cache: ArtifactCache, *,
               use_cache: bool = True, on_progress: Callable[[Progress], None] = lambda _: None,
-              run_id: str | None = None, resume: Path | None = None) -> RunSummary:
+              run_id: str | None = None, resume: Path | None = None, convert_workers: int | None = None) -> RunSummary:
     """Run every cell of ``matrix`` on ``device``; with ``resume`` (a run folder), only the cells it lacks."""
     all_planned = plan(matrix, device)
     store, done = _open_store(matrix, device, all_planned, results_root, run_id, resume)
@@ -137,10 +110,9 @@ def run_bench(matrix: Matrix, device: Device, results_root: Path, cache: Artifac
     counts = {"ok": 0, "failed": 0, "skipped": 0, **({"already recorded": len(done)} if resume else {})}
     runnable = [p for p in planned if p.conversion is not None]
     timeline = Timeline(store.folder / TIMELINE_FILE)
-    finished = 0
+    clock = PhaseClock("run", len(runnable), on_progress)
 
     def record(outcome: CellOutcome) -> None:
-        nonlocal finished
         with timeline.span("write", runtime=outcome.planned.cell.runtime, cell_id=outcome.planned.cell.cell_id):
             if outcome.results:
                 outcome.fail_if_delegate_differs()
@@ -148,14 +120,14 @@ def run_bench(matrix: Matrix, device: Device, results_root: Path, cache: Artifac
             store.write_row(report.columns())
         counts[outcome.status] += 1
         if outcome.planned.conversion is not None:
-            finished += 1
-            on_progress(Progress("run", finished, len(runnable), outcome.planned.cell.label, outcome.status))
+            clock.finished(outcome.planned.cell.label, outcome.status, quick=not outcome.results)
 
     try:
         for item in planned:
             if item.skip_reason:
                 record(CellOutcome.skipped(item))
-        artifacts = _convert_all(planned, cache, use_cache, on_progress, timeline)
+        conversions = list(dict.fromkeys(p.conversion for p in planned if p.conversion is not None))
+        artifacts = convert_all(conversions, cache, use_cache, on_progress, timeline, convert_workers)
         _write_operator_lists(artifacts, store.folder / OPERATOR_LISTS_FOLDER)
         peaks = _measure_peaks(device, sorted({p.cell.threads for p in runnable}), on_progress, timeline)
         store.update_metadata(peak_gflops_per_s={str(t): g for t, g in peaks.items()})
@@ -172,7 +144,7 @@ def run_bench(matrix: Matrix, device: Device, results_root: Path, cache: Artifac
                     record(CellOutcome.failed_before_running(item, "compatibility", refusal, artifact))
                 else:
                     outcomes.append(runner.start(item, artifact))
-            on_progress(Progress("run", finished, len(runnable), "measuring"))
+            clock.started("measuring")
             run_cells(runner, outcomes, measurement, record)
     except BaseException:
         store.update_metadata(status="interrupted", finished_at=now().isoformat(), counts=counts)

@@ -62,7 +62,8 @@ class CellRunner:
         self.device, self.measurement, self.scratch, self.peaks = device, measurement, scratch, peaks
         self.timeline = timeline or Timeline(None)
         self._inputs: dict[str, tuple[InputFile, ...]] = {}
-        self._launch = Launch(measurement.cell_timeout_seconds, device.cpu_affinity(measurement.cpu_affinity))
+        self._launch = Launch(measurement.cell_timeout_seconds, device.cpu_affinity(measurement.cpu_affinity),
+                              measurement.shell_start)
 
     def start(self, planned: PlannedCell, artifact: Artifact) -> CellOutcome:
         return CellOutcome(planned, "ok", artifact=artifact, cpu_affinity=self._launch.cpu_affinity,
@@ -90,6 +91,8 @@ class CellRunner:
             return
         where = {"runtime": request.runtime, "cell_id": request.cell_id, "repetition": len(outcome.results) + 1}
         try:
+            with self.timeline.span("prepare", **where):
+                self.device.prepare(request, self._launch)
             with self.timeline.span("cooldown", **where):
                 cooldown = wait_for_cooldown(self.device.state, self.measurement.cooldown)
             outcome.cooldowns.append(cooldown)

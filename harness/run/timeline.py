@@ -16,7 +16,7 @@ from pathlib import Path
 
 TIMELINE_FILE = "timeline.jsonl"
 # Phases of the run loop; "shell" spans carry the shell's own split of their time in "inside".
-PHASES = ("convert", "peak", "cooldown", "state", "shell", "transfer", "write")
+PHASES = ("convert", "peak", "prepare", "cooldown", "state", "shell", "transfer", "write")
 
 
 class Timeline:

@@ -14,6 +14,7 @@ from harness.run.timeline import read_timeline
 BUDGET_ROWS = {
     "convert": "conversion",
     "peak": "peak measurement",
+    "prepare": "starting fork servers (imports, once per runtime)",
     "startup": "shell start, imports and exit",
     "load": "model load",
     "warmup": "first inference and warm-up",
@@ -23,7 +24,7 @@ BUDGET_ROWS = {
     "transfer": "pushes and pulls",
     "write": "writing results",
 }
-MEASUREMENT_ROWS = ("startup", "load", "warmup", "timed", "cooldown", "state", "transfer", "write")
+MEASUREMENT_ROWS = ("prepare", "startup", "load", "warmup", "timed", "cooldown", "state", "transfer", "write")
 UNACCOUNTED = "other (planning, inputs, the harness itself)"
 
 

@@ -1,7 +1,9 @@
 """One conformance suite for every shell: it speaks only the protocol and checks what comes back.
 
 Shells under test:
-- `host`: the host shell process (always);
+- `host`: the host shell process, spawned (always);
+- `host-forked`: the same shell forked from a server that imported the runtime, as `harness bench` starts
+  it by default (always);
 - `emulated-app`: app mode on the emulated phone, through the real adb server (always; the emulated
   `am start` runs the host shell, so this checks the transport: push, start, poll, pull, parse);
 - `phone`: the Android app on a real phone, with `make test-device DEVICE=<alias>` (marked `device`).
@@ -22,11 +24,13 @@ import pytest
 from harness.config.matrix import load_matrix
 from harness.convert.cache import ArtifactCache
 from harness.devices.base import Launch
-from harness.devices.host import HostDevice
+from harness.devices.host import HostDevice, shell_environment
+from harness.devices.host_launch import ForkServers
 from harness.files import write_json_atomic
 from harness.inputs import write_inputs
 from harness.plan import plan
 from harness.protocol import Result, read_result
+from harness.runtimes import RUNTIMES
 from tests.conftest import REPO, require
 from tests.fixtures.messages import request as make_request
 from tests.fixtures.tiny_models import TINY_CNN_EVERY_RUNTIME
@@ -54,6 +58,24 @@ class HostShell:
             subprocess.run([sys.executable, "-m", "harness.shell.host", f"{folder}/request.json",
                             f"{folder}/result.json"], check=True, timeout=300, capture_output=True)
             return read_result(Path(folder) / "result.json")
+
+
+class ForkedHostShell:
+    """Runs a request message in a host shell forked from the fork server of the runtime it names."""
+
+    def __init__(self):
+        self.servers = ForkServers()
+
+    def run(self, message: dict, files: dict[str, Path]) -> Result:
+        runtime = message.get("runtime") if message.get("runtime") in RUNTIMES.names() else "litert"
+        with tempfile.TemporaryDirectory() as folder:
+            work = Path(folder)
+            for name, local in files.items():
+                (work / name).symlink_to(local.resolve())
+            write_json_atomic(work / "request.json", message)
+            server = self.servers.server(runtime, 1, shell_environment(1))
+            server.run(work / "request.json", work / "result.json", work / "shell.log", None, 300)
+            return read_result(work / "result.json")
 
 
 class AppShell:
@@ -106,10 +128,19 @@ def _phone_shell(request):
     return AppShell(device)
 
 
-@pytest.fixture(params=["host", "emulated-app", pytest.param("phone", marks=pytest.mark.device)])
+@pytest.fixture(scope="module")
+def forked_host_shell():
+    shell = ForkedHostShell()
+    yield shell
+    shell.servers.stop()
+
+
+@pytest.fixture(params=["host", "host-forked", "emulated-app", pytest.param("phone", marks=pytest.mark.device)])
 def shell(request):
     if request.param == "host":
         return HostShell()
+    if request.param == "host-forked":
+        return request.getfixturevalue("forked_host_shell")
     if request.param == "emulated-app":
         return _emulated_app_shell(request)
     return _phone_shell(request)

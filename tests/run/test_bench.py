@@ -30,7 +30,10 @@ class FakeCache:
     def __init__(self, folder: Path, fail_for: str | None = None, inputs=(TensorSpec((1, 3, 8, 8)),)):
         self.folder, self.fail_for, self.calls, self.inputs = folder, fail_for, [], inputs
 
-    def get_or_convert(self, conversion, use_cache=True):
+    def lookup(self, key):
+        return None
+
+    def convert(self, conversion, key):
         self.calls.append(conversion)
         if conversion.model.name == self.fail_for:
             raise ConversionError(f"{conversion.label}: unsupported operator aten::frobnicate")
@@ -290,3 +293,31 @@ def test_efficiency_is_flops_over_median_against_the_peak(tmp_path, write_matrix
     from harness.results.store import RunStore
 
     assert RunStore(summary.run_dir).metadata()["peak_gflops_per_s"] == {"1": 400.0}
+
+
+def test_the_timeline_accounts_for_every_repetition(tmp_path, write_matrix):
+    """Each repetition leaves a cooldown, a shell and a state span; the shell's split is its own timing."""
+    from harness.run.timeline import read_timeline
+    from harness.run.wall_budget import wall_budget
+
+    summary, frame = _run(tmp_path, write_matrix, FakeDevice())
+    spans = read_timeline(summary.run_dir)
+    shells = [s for s in spans if s["phase"] == "shell"]
+    assert len(shells) == 12  # six cells, two repetitions each
+    assert all(s["inside"] == {"load": 1e-6, "first_inference": 2e-6, "timed": 6e-3} for s in shells)
+    assert sorted(s["phase"] for s in spans if s.get("cell_id") == shells[0]["cell_id"]).count("cooldown") == 2
+    assert len([s for s in spans if s["phase"] == "write"]) == 6
+    assert len([s for s in spans if s["phase"] == "convert"]) == 4
+    run, per_runtime = wall_budget(summary.run_dir)
+    assert run.repetitions == 12 and set(per_runtime) == {"litert", "torchscript"}
+    assert run.seconds["timed"] == pytest.approx(12 * 6e-3)
+
+
+def test_progress_says_how_long_the_phase_has_left(tmp_path, write_matrix):
+    events = []
+    matrix = load_matrix(write_matrix(MATRIX))
+    run_bench(matrix, FakeDevice(), tmp_path / "results", FakeCache(tmp_path), run_id="run", on_progress=events.append)
+    finished_runs = [e for e in events if e.phase == "run" and e.status]
+    assert [e.done for e in finished_runs] == [1, 2, 3, 4, 5, 6]
+    assert all(e.eta_seconds is not None and e.eta_seconds >= 0 for e in finished_runs)
+    assert finished_runs[-1].eta_seconds == 0

@@ -5,13 +5,15 @@ from __future__ import annotations
 from importlib.metadata import version
 from pathlib import Path
 
-import executorch.extension.pybindings.portable_lib as portable_lib
 import numpy as np
-import torch
-from executorch.runtime import Runtime, Verification
 
+from harness.runtimes.executorch.bindings import portable_lib as _bindings
 from harness.runtimes.executorch.program import BACKEND_IDS, SCALAR_TYPES, backend_names
 from harness.runtimes.session import DelegateUnavailable, check_inputs
+
+portable_lib = _bindings()  # before anything else of executorch: it keeps the exporter from loading
+import torch  # noqa: E402  (imported by the bindings already)
+from executorch.runtime import Runtime, Verification  # noqa: E402
 
 
 class ExecuTorchSession:

@@ -1,0 +1,92 @@
+"""Forked or spawned shells: what each costs to start, and whether forking changes what the shells measure.
+
+Each round runs the model once on every runtime with forked shells and once with spawned ones (two
+`harness.run_bench` runs of one repetition per cell, in a seeded random order), so drift over the
+rounds affects both alike. Prints per runtime and start method:
+- start-up: the shell process's wall time minus what it timed itself, median over rounds (from the
+  runs' timelines; starting a fork server is not part of it and is printed apart);
+- latency: the median of the per-round medians, and the ratio forked / spawned with its 95% interval
+  (Welch on log medians, as `harness compare` judges two runs);
+- memory: resident memory the load added, and the peak above the baseline before loading, medians.
+
+Usage: .venv/bin/python benchmarks/shell_start.py [--model mobilenet_v2] [--rounds 8] [--threads 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import tempfile
+from pathlib import Path
+
+import harness
+
+MODES = ("fork", "spawn")
+MATRIX = """\
+name: shell-start-{mode}
+models: [{model}]
+runtimes: [litert, executorch, torchscript]
+delegates: [xnnpack, none]
+threads: [{threads}]
+exclude:
+  - {{runtime: torchscript, delegate: xnnpack}}
+  - {{runtime: litert, delegate: none}}
+  - {{runtime: executorch, delegate: none}}
+measurement: {{repetitions: 1, max_repetitions: 1, shell_start: {mode}, seed: {seed}}}
+"""
+
+
+def _round(folder: Path, model: str, threads: int, mode: str, seed: int) -> dict[str, dict[str, float]]:
+    """One repetition per runtime with ``mode``: per runtime, its figures."""
+    matrix_file = folder / f"{mode}-{seed}.yaml"
+    matrix_file.write_text(MATRIX.format(mode=mode, model=model, threads=threads, seed=seed))
+    summary = harness.run_bench(harness.load_matrix(matrix_file), harness.open_device("host"), folder / "runs",
+                                harness.ArtifactCache(harness.default_cache_dir()))
+    frame = harness.results.load(summary.run_dir).set_index("runtime")
+    _, budgets = harness.wall_budget(summary.run_dir)
+    figures = {}
+    for runtime, budget in budgets.items():
+        row = frame.loc[runtime]
+        if row.status != "ok":
+            raise SystemExit(f"{runtime} ({mode}): {row.status}: {row.error}")
+        figures[runtime] = {
+            "startup_s": budget.seconds.get("startup", 0.0),
+            "median_ms": row.latency_p50_ms,
+            "load_mb": (row.rss_after_load_bytes - row.rss_before_load_bytes) / 1e6,
+            "peak_mb": (row.peak_rss_bytes - row.rss_before_load_bytes) / 1e6}
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="mobilenet_v2")
+    parser.add_argument("--rounds", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=1)
+    args = parser.parse_args()
+    rng = random.Random(0)
+    seen: dict[str, dict[str, list[dict]]] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for seed in range(args.rounds):
+            for mode in rng.sample(MODES, 2):
+                for runtime, figures in _round(Path(folder), args.model, args.threads, mode, seed).items():
+                    seen.setdefault(runtime, {m: [] for m in MODES})[mode].append(figures)
+    print(f"{args.model}, {args.threads} thread(s), {args.rounds} rounds of one forked and one spawned repetition")
+    for runtime, by_mode in seen.items():
+        _print(runtime, by_mode)
+
+
+def _print(runtime: str, by_mode: dict[str, list[dict]]) -> None:
+    print(f"\n{runtime}\n")
+    print("| start | start-up s | median ms | load MB | peak above baseline MB |\n|---|---:|---:|---:|---:|")
+    for mode, rounds in by_mode.items():
+        middle = {key: statistics.median(r[key] for r in rounds) for key in rounds[0]}
+        print(f"| {mode} | {middle['startup_s']:.2f} | {middle['median_ms']:.3f} | {middle['load_mb']:.1f} "
+              f"| {middle['peak_mb']:.1f} |")
+    ratio = harness.repetition_ratio([r["median_ms"] for r in by_mode["spawn"]], [r["median_ms"] for r in by_mode["fork"]])
+    interval = f" (95% interval {ratio.low:.3f} to {ratio.high:.3f}, p = {ratio.p_value:.2f})" if ratio.low else ""
+    print(f"\nlatency forked / spawned: {ratio.ratio:.3f}{interval}")
+
+
+if __name__ == "__main__":
+    main()
