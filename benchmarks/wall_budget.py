@@ -17,7 +17,8 @@ import harness
 
 
 def _print_table(title: str, budget, with_unaccounted: bool) -> None:
-    print(f"\n{title}: {budget.wall_seconds / 60:.1f} min, {budget.repetitions} shell processes\n")
+    what = "wall time" if with_unaccounted else "of spans, conversions summed"
+    print(f"\n{title}: {budget.wall_seconds / 60:.1f} min {what}, {budget.repetitions} shell processes\n")
     print("| where | seconds | share |\n|---|---:|---:|")
     for label, seconds, share in harness.budget_table(budget, with_unaccounted):
         print(f"| {label} | {seconds:.1f} | {share:.0%} |")

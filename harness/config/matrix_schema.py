@@ -134,9 +134,10 @@ class Measurement(_Strict):
     busy_warning: float = Field(
         0.10, gt=0, le=1, description="Warn when other work used more than this share of the CPUs during a cell.")
     cell_timeout_seconds: float = Field(300.0, gt=0, description="A shell process running longer is killed.")
-    shell_start: Literal["fork", "spawn"] = Field("fork", description=(
-        "How the host starts each repetition's fresh shell process: forked from a server that imported the "
-        "runtime once (seconds sooner), or spawned as a new interpreter. Phones start their own processes."))
+    shell_start: Literal["spawn", "fork"] = Field("spawn", description=(
+        "How the host starts each repetition's fresh shell process: spawned as a new interpreter, or forked "
+        "from a server that imported the runtime once. Forking starts seconds sooner but measured up to 13% "
+        "slower and heavier on memory (docs/wall-budget.md): for quick looks, not for numbers to compare."))
     cooldown: Cooldown = Cooldown()
 
     @model_validator(mode="after")

@@ -79,7 +79,8 @@ def _run_wall_seconds(folder: Path, spans: list[dict]) -> float:
 
 
 def wall_budget(folder: Path) -> tuple[Budget, dict[str, Budget]]:
-    """The whole run's budget, and one per runtime (whose wall time is the sum of its spans)."""
+    """The whole run's budget, and one per runtime (whose wall time is the sum of its spans). Conversions run in
+    parallel: the run's row is the time they covered, a runtime's row the sum of its conversions' times."""
     spans = read_timeline(folder)
     split = _split_spans(spans)
     per_runtime = {}
@@ -90,8 +91,21 @@ def wall_budget(folder: Path) -> tuple[Budget, dict[str, Budget]]:
     for budget in per_runtime.values():
         for key, value in budget.seconds.items():
             total[key] += value
+    conversions = [s for s in spans if s["phase"] == "convert"]
+    if conversions:
+        total["convert"] = covered_seconds(conversions)  # parallel conversions: the run waited once for them
     run = Budget(_run_wall_seconds(folder, spans), dict(total), sum(b.repetitions for b in per_runtime.values()))
     return run, {name: budget for name, budget in per_runtime.items() if name != "all"}
+
+
+def covered_seconds(spans: list[dict]) -> float:
+    """The time covered by at least one of ``spans``: overlapping spans count once."""
+    covered, reached = 0.0, float("-inf")
+    for start, end in sorted((s["started"], s["started"] + s["seconds"]) for s in spans):
+        if end > reached:
+            covered += end - max(start, reached)
+            reached = end
+    return covered
 
 
 def budget_table(budget: Budget, with_unaccounted: bool = False) -> list[tuple[str, float, float]]:

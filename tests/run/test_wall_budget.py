@@ -63,3 +63,12 @@ def test_a_run_without_a_timeline_has_an_empty_budget(tmp_path):
     run, per_runtime = wall_budget(folder)
     assert run.seconds == {} and per_runtime == {} and run.timed_share is None
     assert json.loads((folder / "run.json").read_text())["run_id"] == "run"
+
+
+def test_parallel_conversions_count_once_in_the_run_and_in_full_per_runtime(tmp_path):
+    spans = [{"phase": "convert", "started": 0.0, "seconds": 30.0, "runtime": "litert"},
+             {"phase": "convert", "started": 10.0, "seconds": 30.0, "runtime": "executorch"},  # overlaps the first
+             {"phase": "convert", "started": 50.0, "seconds": 5.0, "runtime": "executorch"}]
+    run, per_runtime = wall_budget(_run_folder(tmp_path, spans))
+    assert run.seconds["convert"] == pytest.approx(45.0)  # 0-40 and 50-55
+    assert per_runtime["executorch"].seconds["convert"] == pytest.approx(35.0)
