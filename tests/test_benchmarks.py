@@ -49,6 +49,7 @@ def test_benchmark_scripts_use_only_the_public_api():
         assert not internal, f"{script.name} imports {sorted(internal)}"
 
 
+@pytest.mark.slow
 def test_the_shell_start_script_compares_forked_and_spawned_shells(cache_dir):
     for module in ("executorch", "ai_edge_litert", "litert_torch"):
         require(module)

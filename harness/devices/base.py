@@ -43,9 +43,10 @@ class Device(ABC):
     def close_run(self) -> None:
         """Clean up after a run, finished or not."""
 
-    def prepare(self, request: Request, launch: Launch) -> None:
+    def prepare(self, request: Request, launch: Launch) -> bool:
         """Get ready to run requests like this one (start a fork server, say); called before the cooldown gate,
-        so that work is not counted as another process's load during the cell."""
+        so that work is not counted as another process's load during the cell. True when it did something."""
+        return False
 
     def settings(self) -> dict[str, str]:
         """What the alias asks for (serial, mode), told without reaching the device."""

@@ -73,9 +73,11 @@ class HostDevice(Device):
             outcome = run_child(step, PeakJob(), Path(folder) / "peak.json", read_step_outcome(PeakOutcome, step))
         return outcome.gflops
 
-    def prepare(self, request: Request, launch: Launch) -> None:
-        if launch.start == "fork":
-            self._servers.server(request.runtime, request.threads, shell_environment(request.threads))
+    def prepare(self, request: Request, launch: Launch) -> bool:
+        if launch.start != "fork" or self._servers.running(request.runtime, request.threads):
+            return False
+        self._servers.server(request.runtime, request.threads, shell_environment(request.threads))
+        return True
 
     def close_run(self) -> None:
         self._servers.stop()

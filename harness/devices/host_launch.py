@@ -89,12 +89,15 @@ class ForkServers:
     def __init__(self) -> None:
         self._servers: dict[tuple[str, int], ForkServer] = {}
 
+    def running(self, runtime: str, threads: int) -> bool:
+        server = self._servers.get((runtime, threads))
+        return server is not None and server.alive()
+
     def server(self, runtime: str, threads: int, env: dict[str, str]) -> ForkServer:
-        key = (runtime, threads)
-        server = self._servers.get(key)
-        if server is None or not server.alive():
-            server = self._servers[key] = ForkServer(runtime, env)
-        return server
+        """The running server, or a new one in place of one that died or never started."""
+        if not self.running(runtime, threads):
+            self._servers[(runtime, threads)] = ForkServer(runtime, env)
+        return self._servers[(runtime, threads)]
 
     def stop(self) -> None:
         for server in self._servers.values():

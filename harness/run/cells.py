@@ -91,8 +91,9 @@ class CellRunner:
             return
         where = {"runtime": request.runtime, "cell_id": request.cell_id, "repetition": len(outcome.results) + 1}
         try:
-            with self.timeline.span("prepare", **where):
-                self.device.prepare(request, self._launch)
+            began, begin = time.time(), time.monotonic()
+            if self.device.prepare(request, self._launch):
+                self.timeline.add("prepare", began, time.monotonic() - begin, **where)
             with self.timeline.span("cooldown", **where):
                 cooldown = wait_for_cooldown(self.device.state, self.measurement.cooldown)
             outcome.cooldowns.append(cooldown)

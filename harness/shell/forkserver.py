@@ -4,8 +4,9 @@ Usage: python -m harness.shell.forkserver RUNTIME   (driven by harness.devices.h
 
 A spawned shell spends seconds starting Python and importing its runtime (torch, for ExecuTorch and the
 lite interpreter) before it loads a model. Forked from this server, the shell starts with the imports
-done, and everything it measures happens in the child, as in a spawned process: load, inference and
-memory. `benchmarks/fork_vs_spawn.py` compares the two in one interleaved run.
+done and measures load, inference and memory in the child. Forked shells measured slower and heavier
+than spawned ones (benchmarks/shell_start.py, docs/wall-budget.md), so this is `shell_start: fork`,
+for quick looks; spawning is the default.
 
 On stdin, one JSON line per request: {"request": PATH, "result": PATH, "log": PATH, "cpus": [..] | null}.
 On the protocol stream, one line when the runtime is imported ({"ready": true} or {"error": TEXT}), then

@@ -3,7 +3,7 @@
 Shells under test:
 - `host`: the host shell process, spawned (always);
 - `host-forked`: the same shell forked from a server that imported the runtime, as `harness bench` starts
-  it by default (always);
+  it with `shell_start: fork` (always);
 - `emulated-app`: app mode on the emulated phone, through the real adb server (always; the emulated
   `am start` runs the host shell, so this checks the transport: push, start, poll, pull, parse);
 - `phone`: the Android app on a real phone, with `make test-device DEVICE=<alias>` (marked `device`).

@@ -20,6 +20,9 @@ def test_a_forked_shell_that_outlives_its_timeout_is_killed_and_the_server_goes_
     endless, files = _message(model, "litert", "xnnpack", min_seconds=120.0, max_seconds=120.0)
     device = HostDevice("host")
     try:
+        assert device.prepare(Request.from_json(endless), Launch(start="fork"))  # the server starts here...
+        assert not device.prepare(Request.from_json(endless), Launch(start="fork"))  # ...once
+        assert not device.prepare(Request.from_json(endless), Launch(start="spawn"))
         with pytest.raises(DeviceError, match=r"did not finish within \d+s and was killed"):
             device.run(Request.from_json(endless), files, Launch(timeout_seconds=2, start="fork"))
         quick, files = _message(model, "litert", "xnnpack")

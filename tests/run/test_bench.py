@@ -308,6 +308,7 @@ def test_the_timeline_accounts_for_every_repetition(tmp_path, write_matrix):
     assert sorted(s["phase"] for s in spans if s.get("cell_id") == shells[0]["cell_id"]).count("cooldown") == 2
     assert len([s for s in spans if s["phase"] == "write"]) == 6
     assert len([s for s in spans if s["phase"] == "convert"]) == 4
+    assert not [s for s in spans if s["phase"] == "prepare"]  # the fake device has nothing to start
     run, per_runtime = wall_budget(summary.run_dir)
     assert run.repetitions == 12 and set(per_runtime) == {"litert", "torchscript"}
     assert run.seconds["timed"] == pytest.approx(12 * 6e-3)
