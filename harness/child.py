@@ -65,10 +65,14 @@ def run_child(step: ChildStep, job: BaseModel | dict, job_file: Path, read_outco
     except subprocess.TimeoutExpired:
         raise step.error(f"{step.what} did not finish within {step.timeout_seconds:.0f}s and was killed{where}") from None
     if not outcome_file.is_file():
-        tail = (process.stderr or "")[-_TAIL:].strip()
-        detail = f": {tail}" if tail else ""
-        raise step.error(f"{step.what} exited with code {process.returncode} and wrote no result{where}{detail}")
+        raise step.error(no_result_message(step.what, process.returncode, process.stderr or "", where))
     return read_outcome(outcome_file)
+
+
+def no_result_message(what: str, code: int, output: str, where: str = "") -> str:
+    """A process that ended without writing its outcome, with the tail of what it printed."""
+    tail = output[-_TAIL:].strip()
+    return f"{what} exited with code {code} and wrote no result{where}" + (f": {tail}" if tail else "")
 
 
 def child_main(argv: list[str], step: Callable[[Job], BaseModel], job_type: type[Job],

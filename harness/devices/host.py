@@ -7,9 +7,9 @@ import platform
 import tempfile
 from pathlib import Path
 
-from harness.child import ChildStep, read_step_outcome, run_child
+from harness.child import ChildStep, no_result_message, read_step_outcome, run_child
 from harness.devices.base import Device, Launch
-from harness.devices.host_launch import ForkServers, read_tail
+from harness.devices.host_launch import ForkServers
 from harness.devices.state import DeviceState, linux_state
 from harness.errors import DeviceError, ProtocolError
 from harness.files import write_json_atomic
@@ -99,8 +99,8 @@ class HostDevice(Device):
         server = self._servers.server(request.runtime, request.threads, shell_environment(request.threads))
         code = server.run(request_file, result_file, log, launch.cpu_affinity, launch.timeout_seconds)
         if not result_file.is_file():
-            tail = read_tail(log)
-            raise DeviceError(f"the host shell exited with code {code} and wrote no result" + (f": {tail}" if tail else ""))
+            output = log.read_text(errors="replace") if log.is_file() else ""
+            raise DeviceError(no_result_message("the host shell", code, output))
         return _read_shell_result(result_file)
 
 

@@ -18,12 +18,10 @@ from pathlib import Path
 from harness.errors import DeviceError
 
 READY_TIMEOUT_SECONDS = 300.0  # importing a runtime on a slow, busy machine
-_TAIL = 1500
 
 
 class ForkServer:
     def __init__(self, runtime: str, env: dict[str, str]):
-        self.runtime = runtime
         self.process = subprocess.Popen([sys.executable, "-m", "harness.shell.forkserver", runtime], env=env,
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                         bufsize=0)
@@ -104,9 +102,3 @@ class ForkServers:
             server.stop()
         self._servers.clear()
 
-
-def read_tail(log: Path) -> str:
-    try:
-        return log.read_text(errors="replace")[-_TAIL:].strip()
-    except OSError:
-        return ""

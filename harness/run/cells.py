@@ -109,8 +109,8 @@ class CellRunner:
             return
         finally:
             outcome.device_notes.extend(n for n in self.device.take_notes() if n not in outcome.device_notes)
-            for phase, seconds in self.device.take_spans():
-                self.timeline.add(phase, time.time(), seconds, **where)
+            for phase, seconds in self.device.take_spans():  # inside the shell span: dated as ending now
+                self.timeline.add(phase, time.time() - seconds, seconds, **where)
         outcome.add_result(result, before, after)
 
     def finished(self, outcome: CellOutcome) -> bool:

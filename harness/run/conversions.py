@@ -72,7 +72,7 @@ def convert_all(conversions: list[Conversion], cache: ArtifactCache, use_cache: 
 
     with ThreadPoolExecutor(conversion_workers(len(to_convert), workers), thread_name_prefix="convert") as pool:
         futures = {pool.submit(convert, conversion, key): conversion for conversion, key in to_convert}
-        clock.started(", ".join(c.label for c, _ in to_convert[:1]) + (" and more" if len(to_convert) > 1 else ""))
+        clock.started(to_convert[0][0].label + (" and more" if len(to_convert) > 1 else ""))
         for future in as_completed(futures):
             conversion = futures[future]
             artifacts[conversion] = future.result()

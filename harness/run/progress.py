@@ -22,9 +22,10 @@ class PhaseClock:
     the rate, so a phase that starts with many of them does not promise an early end. The clock starts
     with the phase's first event, not when the phase is set up."""
 
-    def __init__(self, phase: str, total: int, report: Callable[[Progress], None], done: int = 0,
+    def __init__(self, phase: str, total: int, report: Callable[[Progress], None],
                  clock: Callable[[], float] = time.monotonic):
-        self.phase, self.total, self.report, self.done, self.clock = phase, total, report, done, clock
+        self.phase, self.total, self.report, self.clock = phase, total, report, clock
+        self.done = 0
         self._start: float | None = None
         self._quick = 0
 

@@ -8,7 +8,7 @@ import pytest
 
 from harness.devices.base import Launch
 from harness.devices.host import HostDevice, shell_environment
-from harness.devices.host_launch import ForkServer, ForkServers, read_tail
+from harness.devices.host_launch import ForkServer, ForkServers
 from harness.errors import DeviceError
 from harness.files import write_json_atomic
 from harness.protocol import Request
@@ -44,7 +44,7 @@ def test_a_forked_shell_that_writes_no_result_leaves_its_output_in_the_log(model
     finally:
         servers.stop()
     assert code != 0 and not (tmp_path / "nowhere").exists()
-    assert "FileNotFoundError" in read_tail(tmp_path / "shell.log")
+    assert "FileNotFoundError" in (tmp_path / "shell.log").read_text()
 
 
 def test_a_runtime_that_cannot_be_imported_is_one_line():
