@@ -143,6 +143,8 @@ class AndroidDevice(Device):
     def close_run(self) -> None:
         if self.run_folder is None or self._link is None:
             return
+        if isinstance(self._runner, AppRunner):
+            self._runner.cleanup()
         try:
             self.link.command(["rm", "-rf", self.run_folder])
         except DeviceError:
