@@ -37,7 +37,7 @@ test-device: $(STAMP) adb
 	HARNESS_TEST_DEVICE=$(DEVICE) $(BIN)/pytest -m device
 
 # The Android app (android-app/): one APK per flavor (android-app/runtimes.json). Needs an Android SDK
-# (ANDROID_HOME) and JDK 17 or 21, the JDKs Gradle 8.14 and AGP 8.11 run on; Gradle comes with ./gradlew.
+# (ANDROID_HOME) and JDK 17 or 21, the JDKs Gradle 8.14 and AGP 8.13 run on; Gradle comes with ./gradlew.
 android-app:
 	@sdk="$${ANDROID_HOME:-$${ANDROID_SDK_ROOT:-}}"; \
 	if [ -z "$$sdk" ] || [ ! -d "$$sdk/platforms" ]; then \

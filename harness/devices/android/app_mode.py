@@ -161,9 +161,9 @@ class AppRunner:
         raise CommandTimeout(f"the app wrote no result within {timeout:.0f}s")
 
     def _app_log(self, marker: str) -> str:
-        """The app's log lines since this cell's start marker, for an error: where it says why it wrote nothing."""
+        """The app's log lines (and crashes) since this cell's start marker, for an error: why it wrote nothing."""
         try:
-            text = self.session.link.command(["logcat", "-d", "-s", f"{app_build.log_tag()}:*"]).text
+            text = self.session.link.command(["logcat", "-d", "-s", f"{app_build.log_tag()}:*", "AndroidRuntime:E"]).text
         except DeviceError:
             return ""
         lines = text.splitlines()

@@ -48,7 +48,7 @@ class BenchActivity : Activity() {
         started = true
         val request = File(requestPath!!)
         val result = File(resultPath!!)
-        val bench = bench(sandbox, requestedSustained(request) && applySustainedPerformance(), phaseFile(result))
+        val bench = bench(sandbox, sustainedAsked(request) && applySustainedPerformance(), phaseFile(result))
         log("running ${request.path}")
         Thread({
             val written = bench.runFile(request, result)
@@ -68,7 +68,7 @@ class BenchActivity : Activity() {
         val host = Host(
             log = { log(it) },
             phase = { name -> log("phase $name"); phases?.let { writePhase(it, name) } },
-            focused = ::awaitFocus,
+            focused = { awaitFocus() },
             pssBytes = { Debug.getPss() * 1024 },
             cpuTimeNs = { Process.getElapsedCpuTime() * 1_000_000 },
             sandbox = sandbox,
@@ -106,10 +106,10 @@ class BenchActivity : Activity() {
         return hasFocus
     }
 
-    private fun requestedSustained(request: File): Boolean = try {
-        org.json.JSONObject(request.readText()).optBoolean("sustained_performance", false)
-    } catch (e: Exception) {
-        false  // the bench thread reports the bad request
+    private fun sustainedAsked(request: File): Boolean = try {
+        requestedSustained(request.readText())
+    } catch (e: java.io.IOException) {
+        false  // the bench thread reports the unreadable request
     }
 
     /** Sustained-performance mode, where the device supports it; the result records whether it applied. */

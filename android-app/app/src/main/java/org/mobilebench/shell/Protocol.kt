@@ -62,6 +62,13 @@ fun parseRequest(text: String, folder: File): Request {
     }
 }
 
+/** Whether a request asks for sustained-performance mode; false for anything unreadable (the bench thread reports it). */
+fun requestedSustained(text: String): Boolean = try {
+    JSONObject(text).optBoolean("sustained_performance", false)
+} catch (e: org.json.JSONException) {
+    false
+}
+
 data class Timing(
     val loadNs: Long? = null,
     val firstInferenceNs: Long? = null,
