@@ -50,7 +50,11 @@ android-app:
 		echo "== $$apk: $$(du -k "$$apk" | cut -f1) KiB"; \
 		for abi in arm64-v8a x86_64; do \
 			echo "   $$abi native libraries: $$(unzip -l "$$apk" "lib/$$abi/*" 2>/dev/null | tail -1 | awk '{print int($$1/1024)}') KiB"; done; \
-		unzip -l "$$apk" 'lib/*' | awk 'NR>3 && $$4 ~ /^lib\// {print "   " $$4 " " int($$1/1024) " KiB"}'; \
+		for so in $$(unzip -Z1 "$$apk" 'lib/*.so'); do \
+			align=$$(unzip -p "$$apk" "$$so" > /tmp/mb-lib.so && command -v readelf >/dev/null && \
+				readelf -lW /tmp/mb-lib.so | awk '$$1 == "LOAD" {print $$NF}' | sort -u | tr '\n' ' '); \
+			echo "   $$so $$(( $$(unzip -Zl "$$apk" "$$so" | awk '{print $$4}') / 1024 )) KiB, ELF LOAD alignment: $${align:-unknown (no readelf)}"; \
+		done; rm -f /tmp/mb-lib.so; \
 	done
 	@echo "app mode installs each flavor's APK when android-app/version.properties is newer than the phone's"
 
