@@ -59,6 +59,9 @@ class AppRunner:
         if flavor.package not in self._ready:
             try:
                 self._ready[flavor.package] = self._install_if_needed(flavor)
+                # A start without a request makes the app create its files folder (getExternalFilesDir),
+                # which the harness then pushes into; the app logs the missing request and finishes.
+                self.session.link.output(["am", "start", "-W", "-S", "-n", flavor.activity])
             except DeviceError as problem:
                 self._ready[flavor.package] = problem
         ready = self._ready[flavor.package]
@@ -89,8 +92,6 @@ class AppRunner:
         compiled = link.command(["cmd", "package", "compile", "-m", "speed", "-f", flavor.package], timeout=300).text
         if "Success" not in compiled:
             self.session.note(f"ahead-of-time compilation of {flavor.package} did not succeed: {compiled.strip()[-200:]}")
-        # A first start without a request makes the app create its files folder (getExternalFilesDir).
-        link.output(["am", "start", "-W", "-S", "-n", flavor.activity])
         self.session.note(f"installed {flavor.package} (versionCode {now}, was {installed})")
         return now
 
