@@ -13,8 +13,8 @@ private fun describe(error: Throwable): String =
 class Host(
     val log: (String) -> Unit = {},
     val phase: (String) -> Unit = {},
-    /** Waits up to a few seconds for the window's focus; true when it has it. */
-    val focused: () -> Boolean = { true },
+    /** Whether the window has focus; with `true`, after waiting up to a few seconds for it. */
+    val focused: (wait: Boolean) -> Boolean = { true },
     val pssBytes: () -> Long? = { null },
     val cpuTimeNs: () -> Long? = { null },
     val sandbox: Sandbox? = null,
@@ -111,7 +111,7 @@ class Bench(
 
     /** The timed loop, failed when the window did not have focus at its start or its end (item 7). */
     private fun timedInForeground(session: ModelSession, request: Request, extra: MutableMap<String, Any>): LongArray {
-        val focusedBefore = host.focused()
+        val focusedBefore = host.focused(true)
         val native = ArrayList<Long>()
         host.phase("timed")
         val samples = try {
@@ -120,7 +120,7 @@ class Bench(
         } finally {
             host.phase("after")
         }
-        val focusedAfter = host.focused()
+        val focusedAfter = host.focused(false)
         extra["window_focus"] = mapOf("loop_start" to focusedBefore, "loop_end" to focusedAfter)
         if (native.isNotEmpty()) extra["native_inference_ns"] = native
         if (!focusedBefore || !focusedAfter) {

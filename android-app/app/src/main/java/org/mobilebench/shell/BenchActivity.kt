@@ -54,6 +54,7 @@ class BenchActivity : Activity() {
             val written = bench.runFile(request, result)
             log(if (written) "wrote ${result.path}" else "no result written")
             phaseFile(result).delete()
+            started = false  // the next request, in this process or not, runs
             runOnUiThread { finish() }
         }, "bench").start()
     }
@@ -68,7 +69,7 @@ class BenchActivity : Activity() {
         val host = Host(
             log = { log(it) },
             phase = { name -> log("phase $name"); phases?.let { writePhase(it, name) } },
-            focused = { awaitFocus() },
+            focused = { wait -> if (wait) awaitFocus() else hasFocus },
             pssBytes = { Debug.getPss() * 1024 },
             cpuTimeNs = { Process.getElapsedCpuTime() * 1_000_000 },
             sandbox = sandbox,

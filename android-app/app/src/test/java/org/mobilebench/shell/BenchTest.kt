@@ -86,6 +86,10 @@ class BenchTest {
         assertEquals("run_failed", json.getString("status"))
         assertTrue(json.getString("error").contains("no focus"))
         assertEquals(false, json.getJSONObject("shell").getJSONObject("window_focus").getBoolean("loop_start"))
+        folder.delete(); folder.create()
+        val lostAtEnd = runWith({ FakeSession() }, host = Host(focused = { wait -> wait }))  // had it, then lost it
+        assertEquals("run_failed", lostAtEnd.getString("status"))
+        assertTrue(lostAtEnd.getString("error").contains("at the end of the timed loop"))
     }
 
     @Test
