@@ -16,7 +16,7 @@ BATTERY = {
 }
 SCREEN = {"power/android-10.txt": True, "power/android-14-dozing.txt": False, "power/grepped-asleep.txt": False,
           "power/wakefulness-only.txt": True}
-MEMINFO_KB = {"meminfo/android-10.txt": 107028, "meminfo/android-13.txt": 107028,
+MEMINFO_KB = {"meminfo/android-10.txt": 107028, "meminfo/android-10-swap-kb.txt": 107028, "meminfo/android-13.txt": 107028,
               "meminfo/no-app-summary.txt": 107028, "meminfo/two-processes.txt": 107028 + 30000,
               "meminfo/not-running.txt": None}
 ACTIVITY = "org.mobilebench.shell/.BenchActivity"

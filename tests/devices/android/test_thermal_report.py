@@ -52,3 +52,8 @@ def test_unread_sensors_and_unknown_status_codes():
     assert parse_thermalservice("Thermal Status: 9\n").status == "9"  # a level newer than this list
     assert parse_thermalservice("Can't find service: thermalservice\n").status is None
     assert reports.parse_cpu_temperature("") is None
+
+
+def test_every_thermal_status_level_by_name():
+    levels = ["none", "light", "moderate", "severe", "critical", "emergency", "shutdown"]  # PowerManager.THERMAL_STATUS_*
+    assert [parse_thermalservice(f"Thermal Status: {code}\n").status for code in range(7)] == levels
