@@ -52,7 +52,7 @@ def linux_state(read: Reader, cpu_count: int, ticks_per_second: float, zone_coun
     state = DeviceState(
         taken_at=time.monotonic(), cpu_freq_mhz=read_cpu_freqs_mhz(read, cpu_count),
         governors=read_governors(read, cpu_count), load_avg_1m=read_load_avg(read),
-        temperature_c=max((c for _, c in zones if TEMPERATURE.holds(c)), default=None),
+        temperature_c=_hottest_possible(zones),
         cpu_busy_seconds=times[0] if times else None, cpu_total_seconds=times[1] if times else None)
     state = replace(state, **device_specific)
     emptied, notes = refused_fields({field: getattr(state, field) for field in RANGES}, sources)
@@ -111,9 +111,13 @@ def read_zone_temperatures(read: Reader, zone_count: int = 64) -> list[tuple[int
     return temperatures
 
 
+def _hottest_possible(zones: list[tuple[int, float]]) -> float | None:
+    return max((celsius for _, celsius in zones if TEMPERATURE.holds(celsius)), default=None)
+
+
 def read_max_temperature_c(read: Reader, zone_count: int = 64) -> float | None:
     """The hottest thermal zone among those whose reading is possible."""
-    return max((c for _, c in read_zone_temperatures(read, zone_count) if TEMPERATURE.holds(c)), default=None)
+    return _hottest_possible(read_zone_temperatures(read, zone_count))
 
 
 def busy_fraction(before: DeviceState, after: DeviceState, own_cpu_seconds: float = 0.0) -> float | None:

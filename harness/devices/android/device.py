@@ -121,12 +121,13 @@ class AndroidDevice(Device):
         battery, thermal = reports.parse_battery(battery_text), reports.parse_thermalservice(thermal_text)
         if battery.updates_stopped:
             self.note("dumpsys battery: updates stopped, so its values were set by `dumpsys battery set`")
+        sources, hal = {"battery_temperature_c": "dumpsys battery", "battery_level_pct": "dumpsys battery"}, {}
         hottest_cpu = thermal.hottest(reports.TYPE_CPU)  # preferred over the raw thermal zones
-        hal = {"temperature_c": hottest_cpu.celsius} if hottest_cpu else {}
+        if hottest_cpu:
+            hal = {"temperature_c": hottest_cpu.celsius}
+            sources["temperature_c"] = f"dumpsys thermalservice ({hottest_cpu.name})"
         return linux_state(
-            files.get, self.cpu_count, _CLOCK_TICKS, THERMAL_ZONES, sources={
-                "temperature_c": f"dumpsys thermalservice ({hottest_cpu.name})" if hottest_cpu else "thermal zones",
-                "battery_temperature_c": "dumpsys battery", "battery_level_pct": "dumpsys battery"},
+            files.get, self.cpu_count, _CLOCK_TICKS, THERMAL_ZONES, sources,
             **hal, battery_level_pct=battery.level_pct, battery_temperature_c=battery.temperature_c,
             battery_charging=battery.charging, thermal_status=thermal.status,
             screen_on=reports.parse_screen_on(power_text))
