@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from harness.devices.android.thermal_report import TYPE_CPU, parse_thermalservice
+from harness.devices.android.thermal_report import TYPE_CPU, parse_thermalservice, whole_number
 
 __all__ = ["TYPE_CPU", "parse_thermalservice"]  # device.py reads thermalservice through this module too
 
@@ -45,9 +45,6 @@ def indented_fields(text: str, heading: str) -> dict[str, str] | None:
     return fields
 
 
-def _integer(text: str | None) -> int | None:
-    return int(text) if text is not None and re.fullmatch(r"-?\d+", text) else None
-
 
 @dataclass(frozen=True)
 class Battery:
@@ -64,9 +61,9 @@ def parse_battery(text: str) -> Battery:
     fields = indented_fields(text, _BATTERY_HEADING)
     if fields is None:
         return Battery(None, None, None, None)
-    level, scale = _integer(fields.get("level")), _integer(fields.get("scale")) or 100
-    temperature, voltage = _integer(fields.get("temperature")), _integer(fields.get("voltage"))
-    status = _integer(fields.get("status"))
+    level, scale = whole_number(fields.get("level")), whole_number(fields.get("scale")) or 100
+    temperature, voltage = whole_number(fields.get("temperature")), whole_number(fields.get("voltage"))
+    status = whole_number(fields.get("status"))
     powered = [fields[name] == "true" for name in fields if name.endswith(" powered")]
     if status not in (None, _UNKNOWN):
         charging: bool | None = status in (_CHARGING, _FULL)
@@ -154,7 +151,7 @@ def parse_am_start(text: str) -> ActivityStart:
     # "Error type 3" only numbers the failure; the line after it says what it was
     error = next((e for e in errors if not re.fullmatch(r"Error type \d+", e)), errors[0] if errors else None)
     return ActivityStart(fields.get("Status"), fields.get("LaunchState"), fields.get("Activity"),
-                         _integer(fields.get("TotalTime")), _integer(fields.get("WaitTime")), error)
+                         whole_number(fields.get("TotalTime")), whole_number(fields.get("WaitTime")), error)
 
 
 def parse_am_start_error(text: str) -> str | None:

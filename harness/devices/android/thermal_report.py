@@ -105,7 +105,8 @@ def _cooling_device(line: str) -> CoolingDevice | None:
     return CoolingDevice(match["name"], int(match["type"]), _number(match["value"])) if match else None
 
 
-def _integer(text: str | None) -> int | None:
+def whole_number(text: str | None) -> int | None:
+    """A field's integer value, or None where the field is missing or not an integer."""
     return int(text) if text is not None and re.fullmatch(r"-?\d+", text) else None
 
 
@@ -115,7 +116,7 @@ def parse_thermalservice(text: str) -> ThermalReport:
     devices = (_cooling_device(line) for line in blocks.get(COOLING_DEVICES, []))
     ready = fields.get("HAL Ready")
     return ThermalReport(
-        status_code=_integer(fields.get("Thermal Status")),
+        status_code=whole_number(fields.get("Thermal Status")),
         hal_ready=None if ready is None else ready == "true",
         temperatures=tuple(t for t in temperatures if t is not None),
         cooling_devices=tuple(d for d in devices if d is not None))
