@@ -45,7 +45,9 @@ android-app:
 		echo "  sdkmanager 'platforms;android-35' 'build-tools;35.0.0') and set ANDROID_HOME." >&2; exit 1; fi; \
 	if ! command -v java >/dev/null || ! java -version 2>&1 | grep -qE 'version "(17|21)[."]'; then \
 		echo "make android-app: JDK 17 or 21 is needed (java -version); set JAVA_HOME to one." >&2; exit 1; fi; \
-	cd android-app && ./gradlew --no-daemon assembleRelease testReleaseUnitTest
+	tests=$$(python3 -c 'import json; print(" ".join("test" + f[0].upper() + f[1:] + "ReleaseUnitTest" \
+		for f in json.load(open("android-app/runtimes.json"))["flavors"]))'); \
+	cd android-app && ./gradlew --no-daemon assembleRelease $$tests
 	@for apk in android-app/app/build/outputs/apk/*/release/*.apk; do \
 		echo "== $$apk: $$(du -k "$$apk" | cut -f1) KiB"; \
 		for abi in arm64-v8a x86_64; do \
