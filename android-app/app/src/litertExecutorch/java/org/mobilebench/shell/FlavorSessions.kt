@@ -21,8 +21,10 @@ private const val LITERT_SPAN = "copy_in+invoke+copy_out"
 
 /** LiteRT's Interpreter on the CPU: XNNPACK, or the builtin kernels alone. */
 class LiteRtInterpreterSession(path: String, private val delegate: String, threads: Int) : ModelSession {
-    // setUseXNNPACK(true) adds the XNNPACK delegate explicitly; applying it throws on failure, so a session
-    // that exists has it. setUseXNNPACK(false) adds none: the builtin kernels run everything.
+    // setUseXNNPACK(true) asks for XNNPACK, which LiteRT's JNI applies as a default delegate
+    // (OpResolverLazyDelegateProxy): a failure to apply it is logged and reverted, not thrown, and the Java API
+    // cannot tell. "xnnpack" below therefore means "enabled"; the harness's delegated share is the check.
+    // setUseXNNPACK(false) adds none: the builtin kernels run everything.
     private val interpreter = org.tensorflow.lite.Interpreter(
         File(path), org.tensorflow.lite.Interpreter.Options().setNumThreads(threads).setUseXNNPACK(delegate == "xnnpack"))
     private var inputs: Array<Any> = emptyArray()
