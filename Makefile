@@ -43,8 +43,9 @@ android-app:
 	if [ -z "$$sdk" ] || [ ! -d "$$sdk/platforms" ]; then \
 		echo "make android-app: no Android SDK. Install one (Android Studio, or the command-line tools with" >&2; \
 		echo "  sdkmanager 'platforms;android-35' 'build-tools;35.0.0') and set ANDROID_HOME." >&2; exit 1; fi; \
-	if ! command -v java >/dev/null || ! java -version 2>&1 | grep -qE 'version "(17|21)[."]'; then \
-		echo "make android-app: JDK 17 or 21 is needed (java -version); set JAVA_HOME to one." >&2; exit 1; fi; \
+	java="$${JAVA_HOME:+$$JAVA_HOME/bin/}java"; \
+	if ! command -v "$$java" >/dev/null || ! "$$java" -version 2>&1 | grep -qE 'version "(17|21)[."]'; then \
+		echo "make android-app: Gradle runs on JAVA_HOME's java, else the one on PATH ($$java): it must be JDK 17 or 21." >&2; exit 1; fi; \
 	tests=$$(python3 -c 'import json; print(" ".join("test" + f[0].upper() + f[1:] + "ReleaseUnitTest" \
 		for f in json.load(open("android-app/runtimes.json"))["flavors"]))'); \
 	cd android-app && ./gradlew --no-daemon assembleRelease $$tests
