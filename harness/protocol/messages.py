@@ -202,7 +202,7 @@ class Result(_Wire):
         return self.status == "ok"
 
     def to_json(self) -> dict:
-        return self.model_dump(mode="json")
+        return self.model_dump(mode="json", exclude={"operator_profile"} if self.operator_profile is None else set())
 
     @classmethod
     def from_json(cls, message: dict) -> Result:

@@ -41,7 +41,8 @@ def run_profile(request: host.Request, folder: Path) -> dict:
         status, error_text = failure.status, failure.text
     result = host._result(request["cell_id"], status, error_text, request["runtime"], version,
                           timing=timing, cpu_time_ns=time.process_time_ns())
-    result["operator_profile"] = profile.model_dump(mode="json") if profile else None
+    if profile is not None:
+        result["operator_profile"] = profile.model_dump(mode="json")
     return result
 
 
