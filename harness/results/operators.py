@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from harness.errors import ResultsError
+from harness.results.schema import COLUMNS
 
 OPERATORS_SCHEMA_VERSION = 1
 OPERATORS_FOLDER = "operators"
@@ -26,17 +27,7 @@ IDENTITY = ("run_id", "cell_id", "device", "platform", "model", "runtime", "form
 
 OPERATOR_COLUMNS = pa.schema([
     ("schema_version", pa.int32()),
-    ("run_id", pa.string()),
-    ("cell_id", pa.string()),
-    ("device", pa.string()),
-    ("platform", pa.string()),
-    ("model", pa.string()),
-    ("runtime", pa.string()),
-    ("format", pa.string()),
-    ("quantization", pa.string()),
-    ("delegate", pa.string()),
-    ("threads", pa.int32()),
-    ("execution_mode", pa.string()),
+    *(COLUMNS.field(name) for name in IDENTITY),
     ("profiler", pa.string()),  # e.g. ExecuTorch ETDump, torch.autograd.profiler, benchmark_model
     ("operator", pa.string()),  # as the profiler names it
     ("operator_type", pa.string()),

@@ -21,19 +21,11 @@ from harness.inputs import write_inputs
 from harness.plan import plan
 from harness.run.cells import cell_request
 from tests.conftest import require
+from tests.fixtures.tiny_models import TINY_CNN_EVERY_RUNTIME
 
-MATRIX = """\
-models:
-  - name: tiny_cnn
-    factory: tests.fixtures.tiny_models:tiny_cnn
-    inputs: [[1, 3, 16, 16]]
-runtimes: [litert, executorch, torchscript]
-delegates: [xnnpack, none]
-exclude:
-  - {runtime: torchscript, delegate: xnnpack}
-  - {runtime: litert, delegate: none}
-measurement: {warmup_runs: 2, min_iterations: 8}
-"""
+# tiny_cnn on ExecuTorch with and without XNNPACK, on the lite interpreter, and on LiteRT (no profiler)
+MATRIX = TINY_CNN_EVERY_RUNTIME.replace("{runtime: executorch, delegate: none}", "{runtime: litert, delegate: none}") + \
+    "measurement: {warmup_runs: 2, min_iterations: 8}\n"
 ROUNDING = 1.001
 FLOORS = {("executorch", "none"): 0.8, ("torchscript", "none"): 0.4, ("executorch", "xnnpack"): 0.0}
 
