@@ -98,7 +98,8 @@ def test_version_1_results_written_by_an_earlier_harness_still_load():
     assert pd.isna(row.latency_mad_ms) and pd.isna(row.unstable)
 
 
-@pytest.mark.parametrize("version, first_new_column", [(2, "latency_mad_ms"), (3, "parity_cosine"), (4, "execution_mode")])
+@pytest.mark.parametrize("version, first_new_column", [(2, "latency_mad_ms"), (3, "parity_cosine"), (4, "execution_mode"),
+                                                      (5, "app_package")])
 def test_each_schema_version_written_by_its_harness_still_loads(version, first_new_column):
     """One cell written by the harness of each version (tests/fixtures/results/vN), read by today's."""
     from tests.conftest import REPO
@@ -110,6 +111,8 @@ def test_each_schema_version_written_by_its_harness_still_loads(version, first_n
     assert not pd.isna(row[first_new_column])  # what that version added is there
     if version < 4:
         assert pd.isna(row.execution_mode)  # what came later is empty
+    if version < 5:
+        assert pd.isna(row.app_package) and pd.isna(row.app_version_code)
 
 
 def test_result_files_are_readable_by_others(tmp_path):
