@@ -125,3 +125,18 @@ def test_result_files_are_readable_by_others(tmp_path):
     os.umask(umask)
     for written in (path, store.folder / "run.json"):
         assert stat.S_IMODE(written.stat().st_mode) == 0o666 & ~umask
+
+
+def test_operator_rows_round_trip_and_load_with_their_columns(tmp_path):
+    from harness.results.operators import OPERATOR_COLUMNS
+
+    store = RunStore.create(tmp_path, "run-1", {})
+    assert results.load_operators(store.folder).empty  # a run without profiles has no operator rows
+    store.write_operators("a", [{"run_id": "run-1", "cell_id": "a", "operator": "conv", "ran_on": "xnnpack",
+                                 "calls": 2, "median_ms": 1.5, "mean_ms": 1.6, "share": 0.4}])
+    frame = results.load_operators(tmp_path)
+    assert list(frame.columns) == OPERATOR_COLUMNS.names and len(frame) == 1
+    assert frame.iloc[0].operator == "conv" and frame.iloc[0].calls == 2 and frame.iloc[0].share == 0.4
+    assert results.load(store.folder).empty  # operator files are not cell rows
+    with pytest.raises(ValueError, match="not in the operators schema"):
+        store.write_operators("b", [{"cell_id": "b", "latency_p50_ms": 1.0}])

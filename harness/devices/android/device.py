@@ -108,6 +108,15 @@ class AndroidDevice(Device):
             return None  # the shell user cannot pin an app's process
         return self.big_cores() if self.entry.pin_big_cores else requested
 
+    def offers_operator_profile(self, runtime_name: str) -> bool:
+        """In cli mode, where the runtime's own tool prints an operator profile; the app does not profile yet."""
+        if self.mode != "cli":
+            return False
+        from harness.runtimes import runtime
+
+        tool = runtime(runtime_name).load_tool()
+        return tool is not None and tool.profiles_operators
+
     # -- state -------------------------------------------------------------------------------------------
     def state(self) -> DeviceState:
         return self.retried(self._read_state, "reading the device state")

@@ -195,3 +195,19 @@ def test_app_mode_updates_an_older_app_from_the_apk(devices_file, phone, tmp_pat
     assert "sustained-performance mode was asked for" in row.warnings  # the stand-in shell cannot apply it
     state = __import__("json").loads((phone.root / ".device/state.json").read_text())
     assert state["apps"]["org.mobilebench.shell"] == 2 and state["compiled"] == ["org.mobilebench.shell"]
+
+
+def test_cli_mode_operator_profiles_flow_into_operator_rows(devices_file, phone, tmp_path, cache_dir):
+    """benchmark_model's op profile (the stand-in prints the real layout) becomes rows like the host's."""
+    matrix = _matrix(tmp_path)
+    matrix.write_text(matrix.read_text().replace("runtimes: [litert, executorch, torchscript]", "runtimes: [litert]")
+                      .replace("delegates: [xnnpack, none]", "delegates: [xnnpack]") + "profile: operators\n")
+    completed = _bench(cache_dir, matrix, devices_file, tmp_path / "results", "--mode", "cli")
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    row = results.load(tmp_path / "results").iloc[0]
+    assert row.status == "ok" and row.iterations >= 5  # the latency comes from the timed run alone
+    operators = results.load_operators(tmp_path / "results")
+    assert len(operators) >= 1 and set(operators.cell_id) == {row.cell_id} and set(operators.platform) == {"android"}
+    assert set(operators.execution_mode) == {"cli"} and set(operators.ran_on) <= {"xnnpack", "builtin"}
+    assert operators.median_ms.isna().all() and (operators.mean_ms > 0).all()  # the tool prints means only
+    assert (operators.share > 0).all() and (operators.profiled_inferences >= 5).all()
