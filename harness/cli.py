@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from pathlib import Path
 
 from harness import __version__
@@ -67,16 +68,27 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line(text: object) -> str:
+    return " ".join(str(text).split())
+
+
+def _print_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    print(f"harness: warning: {_one_line(message)}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    shown, warnings.showwarning = warnings.showwarning, _print_warning
     try:
         return COMMANDS[args.command](args)
     except HarnessError as error:
-        print(f"harness: error: {error}", file=sys.stderr)
+        print(f"harness: error: {_one_line(error)}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("harness: interrupted; rows already written are kept", file=sys.stderr)
         return 130
+    finally:
+        warnings.showwarning = shown
 
 
 def _bench(args) -> int:

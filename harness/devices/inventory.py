@@ -11,6 +11,7 @@ from harness.compatibility import RuntimeLimits
 from harness.config.yaml_source import read_yaml, validate
 from harness.devices.base import Device
 from harness.errors import ConfigError
+from harness.names import SAFE_NAME
 from harness.registry import Registry, check_known
 
 PLATFORMS: Registry = Registry("platform")
@@ -52,7 +53,7 @@ class AndroidEntry(BaseModel):
     runtime_versions: RuntimeVersionsEntry = RuntimeVersionsEntry()
     serial: str = Field("auto", description="adb serial; 'auto' takes the single attached device; HOST:PORT is `adb connect`ed.")
     mode: Literal["app", "cli"] = Field("app", description="app: the project's Android app; cli: the runtimes' own tools.")
-    work_folder: str = Field("/data/local/tmp/mobile-bench", pattern=r"^/[\w./-]+$",
+    work_folder: str = Field("/data/local/tmp/mobile-bench", pattern=r"^(/[\w.-]*[\w-][\w.-]*)+$",
                              description="Each run gets its own folder below this, removed when the run ends.")
     pin_big_cores: bool = Field(False, description="cli mode: run tools on the cores with the highest cpuinfo_max_freq.")
     tools: ToolsEntry = ToolsEntry()
@@ -71,8 +72,8 @@ DeviceEntry = Annotated[Annotated[HostEntry, Tag("HostEntry")] | Annotated[Andro
                         Discriminator(_platform_of)]
 
 
-class DevicesFile(RootModel[dict[str, DeviceEntry]]):
-    pass
+class DevicesFile(RootModel[dict[Annotated[str, Field(pattern=SAFE_NAME)], DeviceEntry]]):
+    """Alias -> device. Aliases name run folders, so they follow the safe-name rule."""
 
 
 def _entries(path: Path | None) -> dict[str, HostEntry | AndroidEntry]:
