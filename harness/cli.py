@@ -142,11 +142,14 @@ def _plan(args) -> int:
     from harness.convert.cache import ArtifactCache, cache_key
     from harness.devices.inventory import open_device
     from harness.plan import plan
+    from harness.plan_checks import check_models, check_some_cell_runs
 
     matrix = load_matrix(args.matrix)
     device = open_device(args.device, args.devices)
     cache = ArtifactCache(args.cache_dir or default_cache_dir())
     planned = plan(matrix, device)
+    check_some_cell_runs(matrix, planned, device.name)
+    check_models(matrix)
     cached: dict = {}
     for item in planned:
         conversion = item.conversion

@@ -20,6 +20,7 @@ from harness.devices.base import Device
 from harness.errors import HarnessError
 from harness.names import check_safe_name
 from harness.plan import PlannedCell, plan
+from harness.plan_checks import check_some_cell_runs
 from harness.provenance import run_provenance
 from harness.results.store import RunStore
 from harness.run.cells import CellRunner, run_cells
@@ -105,6 +106,8 @@ def run_bench(matrix: Matrix, device: Device, results_root: Path, cache: Artifac
               run_id: str | None = None, resume: Path | None = None, convert_workers: int | None = None) -> RunSummary:
     """Run every cell of ``matrix`` on ``device``; with ``resume`` (a run folder), only the cells it lacks."""
     all_planned = plan(matrix, device)
+    if not all_planned:
+        check_some_cell_runs(matrix, all_planned, device.name)  # says which rules removed every cell
     store, done = _open_store(matrix, device, all_planned, results_root, run_id, resume)
     planned = [p for p in all_planned if p.cell.cell_id not in done]
     facts, measurement = store.metadata()["device"], matrix.measurement
