@@ -69,9 +69,9 @@ def calibration_problem(path: Path) -> str | None:
         if not files:
             return "holds no .npy files"
         bad = next((f for f in files if _head(f, len(NPY_MAGIC)) != NPY_MAGIC), None)
-        return f"{bad.name} is not a .npy file (no numpy header)" if bad else None
+        return f"holds {bad.name}, which is not a .npy file (no numpy header)" if bad else None
     if path.suffix != ".npz" or not path.is_file():
-        return "must be an .npz file or a folder of .npy files"
+        return "is neither an .npz file nor a folder"
     if path.stat().st_size == 0:
         return "is empty"
     problem = _zip_problem(path, "an .npz file")

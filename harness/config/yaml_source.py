@@ -10,11 +10,15 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from harness.errors import ConfigError
+from harness.names import SAFE_NAME, SAFE_NAME_RULE
 from harness.registry import suggest
 
 MAX_YAML_BYTES = 1 << 20  # 1 MiB
 MAX_YAML_DEPTH = 32
 MAX_YAML_NODES = 100_000
+ABSOLUTE_PATH = r"^(/[\w.-]*[\w-][\w.-]*)+$"  # no '.' or '..' steps, nothing a shell would read
+PATTERN_RULES = {SAFE_NAME: SAFE_NAME_RULE,
+                 ABSOLUTE_PATH: "an absolute path of letters, digits, '_', '.' and '-', without '.' or '..' steps"}
 
 
 @dataclass(frozen=True)
@@ -138,6 +142,9 @@ def _config_error(source: YamlSource, error: ValidationError, model: type[BaseMo
         message = "unknown key" + (f"; did you mean {hint[0]!r}?" if hint else "")
     elif first["type"] == "missing":
         message = "required key is missing"
+    elif first["type"] == "string_pattern_mismatch":
+        pattern = str((first.get("ctx") or {}).get("pattern"))
+        message = f"{first['input']!r} is not allowed: expected {PATTERN_RULES.get(pattern, f'text matching {pattern}')}"
     more = error.error_count() - 1
     if more:
         message += f" (and {more} more problem{'s' if more > 1 else ''})"
