@@ -85,6 +85,11 @@ class Tally:
         self.notes += [str(w.message) for w in skipped]
 
 
+def _last_line(completed: subprocess.CompletedProcess) -> str:
+    lines = completed.stderr.strip().splitlines()
+    return lines[-1][-160:] if lines else ""
+
+
 def _cell_files(run: Path) -> dict[str, bytes]:
     return {path.name: path.read_bytes() for path in (run / "cells").glob("*.parquet")}
 
@@ -148,7 +153,7 @@ def _finish(lab: Lab, tally: Tally, run: Path, phone: bool = False) -> None:
     before = _cell_files(run)
     completed = lab.run("--resume", str(run), phone=phone)
     if completed.returncode != 0:
-        tally.notes.append(f"resume exited {completed.returncode}: {completed.stderr.strip()[-200:]}")
+        tally.notes.append(f"resume exited {completed.returncode}: {_last_line(completed)}")
     tally.count(run, before)
 
 
@@ -172,7 +177,7 @@ def adb_drop(lab: Lab, trials: int, rng: random.Random, wall: float) -> Tally:
         completed = lab.run("--run-id", run.name, phone=True)
         timer.join()
         if completed.returncode != 0:
-            tally.notes.append(f"drop stopped the run ({completed.stderr.strip()[-120:]}); resumed")
+            tally.notes.append(f"the drop stopped the run ({_last_line(completed)}); resumed")
             _finish(lab, tally, run, phone=True)
         else:
             tally.count(run)
@@ -188,7 +193,7 @@ def phone_fault(lab: Lab, trials: int, kind: str, name: str) -> Tally:
         run = lab.results / f"phone-{kind}-{trial}"
         completed = lab.run("--run-id", run.name, phone=True)
         if completed.returncode != 0:
-            tally.notes.append(f"{kind} stopped the run ({completed.stderr.strip()[-120:]}); resumed")
+            tally.notes.append(f"the fault stopped the run ({_last_line(completed)}); resumed")
             _finish(lab, tally, run, phone=True)
         else:
             tally.count(run)

@@ -208,13 +208,11 @@ class ArtifactCache:
         key's lock; a process that waited for another's conversion of the same key takes its file instead."""
         with self.lock(key):
             stored = self.lookup(key) if use_cache else None
-            if stored is not None:
-                return stored
-            converted = self._convert(conversion, key, timeout)
-        stale = self._stale.pop(key, None)
+            artifact = stored or self._convert(conversion, key, timeout)
+        stale = self._stale.get(key)  # kept: every conversion of this run that shares the key says so
         if stale:
-            return replace(converted, cache_warning=f"converted again: the cached entry was refused, {stale}")
-        return converted
+            return replace(artifact, cache_warning=f"converted again: the cached entry was refused, {stale}")
+        return artifact
 
     def _convert(self, conversion: Conversion, key: str, timeout: float) -> Artifact:
         (self.root / "tmp").mkdir(parents=True, exist_ok=True)
