@@ -2,15 +2,9 @@
 
 Per fault it prints the trials, the rows expected, the rows lost, the rows duplicated, the cells (or, for
 two runs on one cache, the conversions) done twice, and the rows that failed as the fault meant them to.
-The targets are 0 lost, 0 duplicated and 0 done twice.
-
-  kill -9        the harness's process group killed at a random moment, then `--resume` (host)
-  adb drop       the emulated phone's connection dropped at a random moment; `--resume` if the run stopped
-  hung tool      the phone's benchmark tool never answers for one cell (the cell times out)
-  phone full     the phone's storage full for one push
-  host full      the host's disk full after a random number of rows (tests/fixtures/full_disk.py), then `--resume`
-  corrupt cache  a byte of the cached model file changed between runs (converted again, and said so)
-  two runs       two `harness bench` at once on one empty cache (each conversion done once)
+The targets are 0 lost, 0 duplicated and 0 done twice. The faults (kill -9 then --resume, the phone's adb
+connection dropped, a hung phone tool, the phone's storage and the host's disk full, a corrupted cache
+file, two runs on one cache) and the last table are in docs/verification.md.
 
 Cells are a tiny LiteRT file (tests/fixtures/tiny_models.py's tiny_cnn, converted once) on the host and on
 the emulated phone (tests/fixtures/phone/), so a trial takes seconds.
@@ -261,7 +255,13 @@ def _table(tallies: list[Tally]) -> str:
     return "\n".join(lines)
 
 
-FAULTS = ("kill", "adb-drop", "hung-tool", "phone-full", "host-full", "corrupt-cache", "two-runs")
+HOST_FAULTS = {"kill": kill_and_resume, "host-full": lambda lab, n, rng, wall: host_disk_full(lab, n, rng),
+               "corrupt-cache": lambda lab, n, rng, wall: corrupt_cache(lab, n, rng),
+               "two-runs": lambda lab, n, rng, wall: two_runs(lab, n)}
+PHONE_FAULTS = {"adb-drop": adb_drop,
+                "hung-tool": lambda lab, n, rng, wall: phone_fault(lab, n, "hang", "hung tool (phone)"),
+                "phone-full": lambda lab, n, rng, wall: phone_fault(lab, n, "full", "phone storage full")}
+FAULTS = (*HOST_FAULTS, *PHONE_FAULTS)
 
 
 def main() -> int:
@@ -271,36 +271,27 @@ def main() -> int:
     parser.add_argument("--only", default=",".join(FAULTS), help=f"comma-separated, of: {', '.join(FAULTS)}")
     args = parser.parse_args()
     chosen, rng = args.only.split(","), random.Random(args.seed)
+    own_server = "ANDROID_ADB_SERVER_PORT" not in os.environ  # else the caller's (a test session's) server
     os.environ.setdefault("ANDROID_ADB_SERVER_PORT", "5099")  # a private adb server, never the user's 5037
     with tempfile.TemporaryDirectory(prefix="harness-faults-") as folder:
         lab = Lab(Path(folder))
         begin = time.monotonic()
         lab.run("--run-id", "warm")  # fills the cache; its wall time bounds the kill moments
         wall = time.monotonic() - begin
-        tallies = []
+        tallies: list[Tally] = []
         try:
-            if "kill" in chosen:
-                tallies.append(kill_and_resume(lab, args.trials, rng, wall))
-            if "host-full" in chosen:
-                tallies.append(host_disk_full(lab, args.trials, rng))
-            if "corrupt-cache" in chosen:
-                tallies.append(corrupt_cache(lab, args.trials, rng))
-            if "two-runs" in chosen:
-                tallies.append(two_runs(lab, args.trials))
-            if {"adb-drop", "hung-tool", "phone-full"} & set(chosen):
+            for name, fault in HOST_FAULTS.items():
+                if name in chosen:
+                    tallies.append(fault(lab, args.trials, rng, wall))
+            if set(PHONE_FAULTS) & set(chosen):
                 lab.start_phone()
-                phone_start = time.monotonic()
+                begin = time.monotonic()
                 lab.run("--run-id", "phone-warm", phone=True)
-                phone_wall = time.monotonic() - phone_start
-                if "adb-drop" in chosen:
-                    tallies.append(adb_drop(lab, args.trials, rng, phone_wall))
-                if "hung-tool" in chosen:
-                    tallies.append(phone_fault(lab, args.trials, "hang", "hung tool (phone)"))
-                if "phone-full" in chosen:
-                    tallies.append(phone_fault(lab, args.trials, "full", "phone storage full"))
+                wall = time.monotonic() - begin
+                tallies += [fault(lab, args.trials, rng, wall) for name, fault in PHONE_FAULTS.items() if name in chosen]
         finally:
             lab.stop_phone()
-            if lab.phone is not None:
+            if lab.phone is not None and own_server:
                 subprocess.run(["adb", "kill-server"], capture_output=True, timeout=30)
     print(_table(tallies))
     for tally in tallies:
