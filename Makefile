@@ -36,16 +36,30 @@ lint: $(STAMP)
 test-device: $(STAMP) adb
 	HARNESS_TEST_DEVICE=$(DEVICE) $(BIN)/pytest -m device
 
-# The Android app (android-app/). Needs an Android SDK (ANDROID_HOME) and JDK 17; Gradle comes with ./gradlew.
+# The Android app (android-app/): one APK per flavor (android-app/runtimes.json). Needs an Android SDK
+# (ANDROID_HOME) and JDK 17 or 21, the JDKs Gradle 8.14 and AGP 8.13 run on; Gradle comes with ./gradlew.
 android-app:
 	@sdk="$${ANDROID_HOME:-$${ANDROID_SDK_ROOT:-}}"; \
 	if [ -z "$$sdk" ] || [ ! -d "$$sdk/platforms" ]; then \
 		echo "make android-app: no Android SDK. Install one (Android Studio, or the command-line tools with" >&2; \
 		echo "  sdkmanager 'platforms;android-35' 'build-tools;35.0.0') and set ANDROID_HOME." >&2; exit 1; fi; \
-	if ! command -v java >/dev/null || ! java -version 2>&1 | grep -qE 'version "(1[7-9]|2[0-9])'; then \
-		echo "make android-app: JDK 17 or newer is needed (java -version)." >&2; exit 1; fi; \
-	cd android-app && ./gradlew --no-daemon assembleRelease testReleaseUnitTest
-	@echo "APK: android-app/app/build/outputs/apk/release/app-release.apk (app mode installs it when newer)"
+	java="$${JAVA_HOME:+$$JAVA_HOME/bin/}java"; \
+	if ! command -v "$$java" >/dev/null || ! "$$java" -version 2>&1 | grep -qE 'version "(17|21)[."]'; then \
+		echo "make android-app: Gradle runs on JAVA_HOME's java, else the one on PATH ($$java): it must be JDK 17 or 21." >&2; exit 1; fi; \
+	tests=$$(python3 -c 'import json; print(" ".join("test" + f[0].upper() + f[1:] + "ReleaseUnitTest" \
+		for f in json.load(open("android-app/runtimes.json"))["flavors"]))'); \
+	cd android-app && ./gradlew --no-daemon assembleRelease $$tests
+	@for apk in android-app/app/build/outputs/apk/*/release/*.apk; do \
+		echo "== $$apk: $$(du -k "$$apk" | cut -f1) KiB"; \
+		for abi in arm64-v8a x86_64; do \
+			echo "   $$abi native libraries: $$(unzip -l "$$apk" "lib/$$abi/*" 2>/dev/null | tail -1 | awk '{print int($$1/1024)}') KiB"; done; \
+		for so in $$(unzip -Z1 "$$apk" 'lib/*.so'); do \
+			align=$$(unzip -p "$$apk" "$$so" > /tmp/mb-lib.so && command -v readelf >/dev/null && \
+				readelf -lW /tmp/mb-lib.so | awk '$$1 == "LOAD" {print $$NF}' | sort -u | tr '\n' ' '); \
+			echo "   $$so $$(( $$(unzip -Zl "$$apk" "$$so" | awk '{print $$4}') / 1024 )) KiB, ELF LOAD alignment: $${align:-unknown (no readelf)}"; \
+		done; rm -f /tmp/mb-lib.so; \
+	done
+	@echo "app mode installs each flavor's APK when android-app/version.properties is newer than the phone's"
 
 # Debian's adb: phones, and the tests' emulated phone, are reached through a real adb server.
 adb:

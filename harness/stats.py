@@ -189,3 +189,22 @@ def _top1_agreement(reference, candidate) -> float | None:
         return None
     same = [int(np.argmax(r[0])) == int(np.argmax(c[0])) for r, c in zip(reference, candidate)]
     return sum(same) / len(same)
+
+
+def per_inference_total(samples_ns: Sequence[Sequence[int]]) -> list[int]:
+    """Several operators' (or calls') times, summed inference by inference."""
+    return [int(sum(column)) for column in zip(*samples_ns, strict=True)] if samples_ns else []
+
+
+def time_per_inference_ms(samples_ns: Sequence[int], mean_ns: float | None = None) -> tuple[float | None, float | None]:
+    """(median, mean) in ms over profiled inferences; from a summary-only tool, its mean alone."""
+    if len(samples_ns):
+        return float(np.median(samples_ns)) / NS_PER_MS, float(np.mean(samples_ns)) / NS_PER_MS
+    return None, (mean_ns / NS_PER_MS if mean_ns is not None else None)
+
+
+def share_of(part_mean: float | None, whole_mean: float | None) -> float | None:
+    """A part's share of the whole, by means (shares of means add up; shares of medians do not)."""
+    if part_mean is None or not whole_mean:
+        return None
+    return part_mean / whole_mean

@@ -1,34 +1,52 @@
+import groovy.json.JsonSlurper
 import java.util.Properties
+import org.jetbrains.kotlin.gradle.dsl.JvmTarget
 
 plugins {
-    id("com.android.application")
-    id("org.jetbrains.kotlin.android")
+    alias(libs.plugins.android.application)
+    alias(libs.plugins.kotlin.android)
 }
 
 val appVersion = Properties().apply { rootProject.file("version.properties").inputStream().use { load(it) } }
 
-// Versions matching the Python side's converters (requirements/constraints.txt): ai-edge-litert 2.3.0 and
-// executorch 1.5.1. PyTorch Mobile's last lite-interpreter release is 1.13.1; it loads bytecode up to v8.
-val litertVersion = "2.3.0"
-val executorchVersion = "1.5.1"
-val pytorchLiteVersion = "1.13.1"
+// runtimes.json: one APK per flavor, each holding the runtimes it lists. The harness reads the same file to
+// install and launch the APK a cell needs. ExecuTorch and the lite interpreter ship their own fbjni and
+// libc++_shared, so they never share an APK (android-app/README.md, item 3).
+@Suppress("UNCHECKED_CAST")
+val facts = JsonSlurper().parse(rootProject.file("runtimes.json")) as Map<String, Any>
+@Suppress("UNCHECKED_CAST")
+val flavorFacts = facts["flavors"] as Map<String, Map<String, Any>>
+val logTag = facts["log_tag"] as String
 
 android {
     namespace = "org.mobilebench.shell"
     compileSdk = 35
 
     defaultConfig {
-        applicationId = "org.mobilebench.shell"
         minSdk = 26
         targetSdk = 35
         versionCode = appVersion.getProperty("versionCode").toInt()
         versionName = appVersion.getProperty("versionName")
         ndk { abiFilters += listOf("arm64-v8a", "x86_64") }
-        buildConfigField("String", "LITERT_VERSION", "\"$litertVersion\"")
-        buildConfigField("String", "EXECUTORCH_VERSION", "\"$executorchVersion\"")
-        buildConfigField("String", "PYTORCH_LITE_VERSION", "\"$pytorchLiteVersion\"")
+        buildConfigField("String", "LOG_TAG", "\"$logTag\"")
+        buildConfigField("String", "LITERT_VERSION", "\"${libs.versions.litert.get()}\"")
+        buildConfigField("String", "EXECUTORCH_VERSION", "\"${libs.versions.executorch.get()}\"")
+        buildConfigField("String", "PYTORCH_LITE_VERSION", "\"${libs.versions.pytorch.lite.get()}\"")
     }
     buildFeatures { buildConfig = true }
+
+    flavorDimensions += "runtimes"
+    productFlavors {
+        flavorFacts.forEach { (name, flavor) ->
+            create(name) {
+                dimension = "runtimes"
+                applicationId = flavor["application_id"] as String
+                @Suppress("UNCHECKED_CAST")
+                val runtimes = (flavor["runtimes"] as List<String>).joinToString(",")
+                buildConfigField("String", "RUNTIMES", "\"$runtimes\"")
+            }
+        }
+    }
 
     buildTypes {
         release {
@@ -44,28 +62,26 @@ android {
         sourceCompatibility = JavaVersion.VERSION_17
         targetCompatibility = JavaVersion.VERSION_17
     }
-    kotlinOptions { jvmTarget = "17" }
 
-    packaging {
-        // ExecuTorch and the lite interpreter both ship fbjni and the C++ runtime.
-        jniLibs { pickFirsts += listOf("**/libfbjni.so", "**/libc++_shared.so") }
-    }
+    // Native libraries stay uncompressed and page aligned in the APK (extractNativeLibs=false in the manifest).
+    packaging { jniLibs { useLegacyPackaging = false } }
+
+    testOptions { unitTests.isReturnDefaultValues = true }  // android.util.Log in JVM tests
 }
 
+kotlin {
+    compilerOptions { jvmTarget.set(JvmTarget.JVM_17) }
+}
+
+val catalog = extensions.getByType<VersionCatalogsExtension>().named("libs")
+
 dependencies {
-    val localLibs = providers.gradleProperty("mobilebench.localLibs").orNull
-    if (localLibs != null) {
-        implementation(fileTree(localLibs) { include("*.aar", "*.jar") })
-        implementation("com.facebook.fbjni:fbjni:0.7.0")
-        implementation("com.facebook.soloader:nativeloader:0.10.5")
-    } else {
-        implementation("com.google.ai.edge.litert:litert:$litertVersion")
-        implementation("com.google.ai.edge.litert:litert-gpu:$litertVersion")
-        implementation("org.pytorch:executorch-android:$executorchVersion")
-        implementation("org.pytorch:pytorch_android_lite:$pytorchLiteVersion") {
-            exclude(group = "com.facebook.fbjni", module = "fbjni-java-only")  // ExecuTorch brings fbjni
+    flavorFacts.forEach { (name, flavor) ->
+        @Suppress("UNCHECKED_CAST")
+        (flavor["libraries"] as List<String>).forEach { alias ->
+            addProvider("${name}Implementation", catalog.findLibrary(alias).get())
         }
     }
-    testImplementation("junit:junit:4.13.2")
-    testImplementation("org.json:json:20240303")  // Android's org.json is a stub in JVM unit tests
+    testImplementation(libs.junit)
+    testImplementation(libs.json)  // Android's org.json is a stub in JVM unit tests
 }

@@ -58,6 +58,7 @@ class Matrix:
     quantization_options: QuantizationOptions = QuantizationOptions()
     parity: ParityThresholds = ParityThresholds()
     execution_mode: str | None = None  # app or cli, on phones; None: the device's own
+    profile: str | None = None  # "operators": a separate profiled process per cell, where the runtime offers one
 
     def model(self, name: str) -> ModelSpec:
         return next(m for m in self.models if m.name == name)
@@ -95,6 +96,7 @@ def load_matrix(path: str | Path) -> Matrix:
         parity=ParityThresholds({**DEFAULT_MIN_COSINE, **entry.parity.min_cosine},
                                 {**DEFAULT_MIN_TOP1, **entry.parity.min_top1_agreement}),
         execution_mode=entry.execution_mode,
+        profile=entry.profile,
     )
 
 

@@ -225,6 +225,10 @@ class MatrixFile(_Strict):
     execution_mode: Literal["app", "cli"] | None = Field(
         None, description="On phones: run cells in the project's app or with the runtimes' own command-line tools. "
                           "Default: the device's `mode`. `--mode` on the command line overrides both; the host ignores it.")
+    profile: Literal["operators"] | None = Field(
+        None, description="operators: after a cell's timed repetitions, one more process runs it under the runtime's "
+                          "own profiler and writes per-operator rows (results/<run-id>/operators/); its times never "
+                          "enter the latency columns. Runtimes without a profiler on the device are left out.")
 
     @model_validator(mode="after")
     def _unique_model_names(self):

@@ -48,6 +48,10 @@ class Device(ABC):
         so that work is not counted as another process's load during the cell. True when it did something."""
         return False
 
+    def offers_operator_profile(self, runtime: str) -> bool:
+        """Whether a request with profile: operators gets per-operator times from ``runtime`` here."""
+        return False
+
     def settings(self) -> dict[str, str]:
         """What the alias asks for (serial, mode), told without reaching the device."""
         return {}

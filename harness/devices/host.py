@@ -15,7 +15,7 @@ from harness.errors import DeviceError, ProtocolError
 from harness.files import write_json_atomic
 from harness.procfs import cpuinfo_values
 from harness.protocol import Request, Result, read_result
-from harness.runtimes import host_delegates
+from harness.runtimes import host_delegates, runtime
 
 
 def read_local(path: str) -> str | None:
@@ -75,6 +75,9 @@ class HostDevice(Device):
         with tempfile.TemporaryDirectory(prefix="harness-peak-") as folder:
             outcome = run_child(step, PeakJob(), Path(folder) / "peak.json", read_step_outcome(PeakOutcome, step))
         return outcome.gflops
+
+    def offers_operator_profile(self, runtime_name: str) -> bool:
+        return runtime(runtime_name).profiler is not None
 
     def prepare(self, request: Request, launch: Launch) -> bool:
         if launch.start != "fork" or self._servers.running(request.runtime, request.threads):

@@ -66,8 +66,9 @@ class AndroidEntry(BaseModel):
     tools: ToolsEntry = ToolsEntry()
     sustained_performance: bool = Field(False, description="app mode: ask for Android's sustained-performance mode "
                                                            "(steadier clocks, lower peaks) where the phone supports it.")
-    apk: Path | None = Field(None, description="app mode: the APK to install when the phone's app is missing or older "
-                                                "than android-app/version.properties (default: what `make android-app` builds).")
+    apk: Path | None = Field(None, description="app mode: where the APKs to install are, when a flavor's app is missing or "
+                                                "older than android-app/version.properties: a folder laid out like "
+                                                "android-app/app/build/outputs/apk (the default), or one APK file.")
 
 
 def _platform_of(value) -> str:

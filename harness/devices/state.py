@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from harness.devices.readings import RANGES, TEMPERATURE, refused_fields, zone_celsius
 from harness.procfs import cpuinfo_values
 
 Reader = Callable[[str], "str | None"]
@@ -31,6 +32,7 @@ class DeviceState:
     battery_charging: bool | None = None
     thermal_status: str | None = None
     screen_on: bool | None = None
+    refused: tuple[str, ...] = ()  # readings outside their physical range (readings.py), left out above
 
     @property
     def governor(self) -> str | None:
@@ -39,16 +41,22 @@ class DeviceState:
 
 
 def linux_state(read: Reader, cpu_count: int, ticks_per_second: float, zone_count: int = 64,
-                **device_specific) -> DeviceState:
+                sources: dict[str, str] | None = None, **device_specific) -> DeviceState:
     """What every Linux device exposes alike in /proc and sysfs, read through ``read``, plus what the
-    backend reads its own way (``device_specific`` fields replace or add to these)."""
+    backend reads its own way (``device_specific`` fields replace or add to these; ``sources`` names where
+    each came from). Readings outside their physical range are refused here, for every backend."""
     times = read_cpu_times(read, ticks_per_second)
+    zones = read_zone_temperatures(read, zone_count)
+    zone_notes = () if "temperature_c" in device_specific else tuple(
+        TEMPERATURE.refusal(celsius, f"thermal_zone{zone}") for zone, celsius in zones if not TEMPERATURE.holds(celsius))
     state = DeviceState(
         taken_at=time.monotonic(), cpu_freq_mhz=read_cpu_freqs_mhz(read, cpu_count),
         governors=read_governors(read, cpu_count), load_avg_1m=read_load_avg(read),
-        temperature_c=read_max_temperature_c(read, zone_count),
+        temperature_c=_hottest_possible(zones),
         cpu_busy_seconds=times[0] if times else None, cpu_total_seconds=times[1] if times else None)
-    return replace(state, **device_specific)
+    state = replace(state, **device_specific)
+    emptied, notes = refused_fields({field: getattr(state, field) for field in RANGES}, sources)
+    return replace(state, **emptied, refused=zone_notes + notes)
 
 
 def read_cpu_times(read: Reader, ticks_per_second: float = 100.0) -> tuple[float, float] | None:
@@ -90,17 +98,26 @@ def read_governors(read: Reader, cpu_count: int) -> tuple[str, ...] | None:
     return tuple(_per_cpu(read, cpu_count, "scaling_governor")) or None
 
 
-def read_max_temperature_c(read: Reader, zone_count: int = 64) -> float | None:
+def read_zone_temperatures(read: Reader, zone_count: int = 64) -> list[tuple[int, float]]:
+    """(zone, °C) of thermal zones 0, 1, ... up to the first one missing; units as readings.zone_celsius."""
     temperatures = []
     for zone in range(zone_count):
         text = read(f"/sys/class/thermal/thermal_zone{zone}/temp")
         if text is None:
             break
-        try:
-            temperatures.append(int(text) / 1000.0)
-        except ValueError:
-            continue
-    return max(temperatures) if temperatures else None
+        celsius = zone_celsius(text)
+        if celsius is not None:
+            temperatures.append((zone, celsius))
+    return temperatures
+
+
+def _hottest_possible(zones: list[tuple[int, float]]) -> float | None:
+    return max((celsius for _, celsius in zones if TEMPERATURE.holds(celsius)), default=None)
+
+
+def read_max_temperature_c(read: Reader, zone_count: int = 64) -> float | None:
+    """The hottest thermal zone among those whose reading is possible."""
+    return _hottest_possible(read_zone_temperatures(read, zone_count))
 
 
 def busy_fraction(before: DeviceState, after: DeviceState, own_cpu_seconds: float = 0.0) -> float | None:

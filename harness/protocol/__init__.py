@@ -9,8 +9,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 __all__ = [
-    "PROTOCOL_VERSION", "InputFile", "MeasurementSettings", "Memory", "ModelFile", "Request", "Result",
-    "RuntimeReport", "Timing", "read_request", "read_result",
+    "PROTOCOL_VERSION", "InputFile", "MeasurementSettings", "Memory", "ModelFile", "OperatorProfile", "OperatorTiming",
+    "Request", "Result", "RuntimeReport", "Timing", "read_request", "read_result",
 ]
 
 if TYPE_CHECKING:
@@ -20,6 +20,8 @@ if TYPE_CHECKING:
         MeasurementSettings,
         Memory,
         ModelFile,
+        OperatorProfile,
+        OperatorTiming,
         Request,
         Result,
         RuntimeReport,

@@ -21,7 +21,8 @@ DESCRIPTION = (
     "The harness writes a request file next to the model and input files; a shell (the host shell, the Android "
     "app, the iOS app) runs it and writes a result file. Paths in a request are relative to the request file's "
     "folder. Shells report raw measurements only; every statistic is computed by the harness. Version 2 (2026-11) "
-    "adds timing.summary_ns and memory.pss_bytes / pss_peak_sampled_bytes, and later timing.warmup_ns, all optional.")
+    "adds timing.summary_ns and memory.pss_bytes / pss_peak_sampled_bytes, and later timing.warmup_ns, "
+    "request.profile and result.operator_profile, all optional.")
 
 
 def _registered_runtime(name: str) -> str:
@@ -80,7 +81,7 @@ class MeasurementSettings(_Wire):
 
 
 class Request(_Wire):
-    model_config = ConfigDict(json_schema_extra=_optional_on_the_wire("sustained_performance"))
+    model_config = ConfigDict(json_schema_extra=_optional_on_the_wire("sustained_performance", "profile"))
     kind: Literal["request"] = "request"
     protocol_version: Literal[2] = 2
     cell_id: str = Field(min_length=1)
@@ -93,10 +94,14 @@ class Request(_Wire):
     sustained_performance: Annotated[bool | None, WithJsonSchema({"type": "boolean"})] = Field(None, description=(
         "Android: ask the app for sustained-performance mode where the device supports it; the result's "
         "shell.sustained_performance says whether it applied. Other shells ignore it."))
+    profile: Annotated[Literal["operators"] | None, WithJsonSchema({"enum": ["operators"]})] = Field(None, description=(
+        "operators: instead of the timed loop, run the first inference, the warm-ups and min_iterations inferences "
+        "under the runtime's own profiler, and report per-operator times in operator_profile. A profiled request "
+        "is never a latency measurement."))
 
     def to_json(self) -> dict:
-        return self.model_dump(mode="json", exclude={"sustained_performance"} if self.sustained_performance is None
-                               else set())
+        unset = {name for name in ("sustained_performance", "profile") if getattr(self, name) is None}
+        return self.model_dump(mode="json", exclude=unset)
 
     @classmethod
     def from_json(cls, message: dict) -> Request:
@@ -141,6 +146,31 @@ class Memory(_Wire):
         "smaps_rollup)."))
 
 
+class OperatorTiming(_Wire):
+    """One operator as a profiler saw it: one node of the graph, or (from summary-only tools) one table row."""
+
+    model_config = ConfigDict(json_schema_extra=_optional_on_the_wire("samples_ns", "mean_ns"))
+    name: str = Field(description="As the profiler names it: a node, a kernel, or a delegate's own operator.")
+    type: str = Field(description="The operator's kind, e.g. CONV_2D, aten::conv2d, convolution.out.")
+    ran_on: str = Field(description="A delegate's name, or the runtime's own kernels (builtin, portable, cpu).")
+    calls: Count | None = Field(None, description="Calls per inference; null where the profiler does not say.")
+    samples_ns: tuple[Count, ...] = Field((), description=(
+        "One entry per profiled inference, in order: the time of all its calls in that inference."))
+    mean_ns: Annotated[float | None, Field(ge=0)] = Field(None, description=(
+        "Only from tools that print summaries: the mean time per inference; samples_ns is then empty."))
+
+
+class OperatorProfile(_Wire):
+    model_config = ConfigDict(json_schema_extra=_optional_on_the_wire("inference_ns", "inference_mean_ns"))
+    profiler: str = Field(description="Which profiler, e.g. ETDump, torch.autograd.profiler, benchmark_model.")
+    inferences: Count = Field(description="How many inferences were profiled.")
+    inference_ns: tuple[Count, ...] = Field((), description=(
+        "The whole of each profiled inference, as the profiler timed it (its overhead included)."))
+    inference_mean_ns: Annotated[float | None, Field(ge=0)] = Field(None, description=(
+        "Only from tools that print summaries: the mean inference time; inference_ns is then empty."))
+    operators: tuple[OperatorTiming, ...]
+
+
 class RuntimeReport(BaseModel):
     model_config = ConfigDict(frozen=True)
     name: str
@@ -148,6 +178,7 @@ class RuntimeReport(BaseModel):
 
 
 class Result(_Wire):
+    model_config = ConfigDict(json_schema_extra=_optional_on_the_wire("operator_profile"))
     kind: Literal["result"] = "result"
     protocol_version: Literal[2] = 2
     cell_id: str
@@ -163,13 +194,15 @@ class Result(_Wire):
     cpu_time_ns: Count | None = Field(None, description=(
         "CPU time the shell process used over its whole life (all threads); lets the harness tell its own work "
         "from other load on the device."))
+    operator_profile: OperatorProfile | None = Field(None, description=(
+        "Only in answer to a request with profile: operators."))
 
     @property
     def ok(self) -> bool:
         return self.status == "ok"
 
     def to_json(self) -> dict:
-        return self.model_dump(mode="json")
+        return self.model_dump(mode="json", exclude={"operator_profile"} if self.operator_profile is None else set())
 
     @classmethod
     def from_json(cls, message: dict) -> Result:

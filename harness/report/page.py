@@ -14,7 +14,9 @@ import plotly.offline
 from harness.errors import HarnessError
 from harness.files import replace_atomically
 from harness.report.figures import MB, Figure, all_figures, measured_cells
+from harness.report.operator_figures import where_the_time_goes
 from harness.report.runs import cell_label, one_run
+from harness.results import load_operators
 from harness.results.schema import WARNING_SEPARATOR
 from harness.run.warnings import WARNING_GROUPS, warning_group
 
@@ -137,6 +139,9 @@ def write_report(run: Path, *, png: bool = False) -> tuple[Path, list[Path]]:
     metadata, frame = one_run(run)
     target = Path(run) / REPORT_FILE
     figures = all_figures(frame)
+    operators = load_operators(run)
+    if not operators.empty:  # runs with profile: operators
+        figures.append(where_the_time_goes(operators))
     page = render(metadata, frame, figures)
     replace_atomically(target, lambda temporary: Path(temporary).write_text(page, encoding="utf-8"))
     if not png:

@@ -1,4 +1,5 @@
-"""Read results back: ``harness.results.load(path)`` gives one pandas DataFrame."""
+"""Read results back: ``harness.results.load(path)`` gives one pandas DataFrame, and
+``harness.results.load_operators(path)`` the per-operator rows of profiled cells."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from harness.errors import ResultsError, UnreadableResultsError
+from harness.results.operators import load_operators
 from harness.results.schema import COLUMNS, SCHEMA_VERSION
 from harness.results.store import RUN_FILE, RunStore
 
-__all__ = ["load", "run_folders", "ResultsWarning", "SCHEMA_VERSION"]
+__all__ = ["load", "load_operators", "run_folders", "ResultsWarning", "SCHEMA_VERSION"]
 
 
 class ResultsWarning(UserWarning):

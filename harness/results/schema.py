@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 WARNING_SEPARATOR = "; "  # joins whole notes in `warnings`, so no note may hold it
 
 COLUMNS = pa.schema([
@@ -72,6 +72,8 @@ COLUMNS = pa.schema([
     ("shell", pa.string()),
     ("runtime_version", pa.string()),
     ("delegate_applied", pa.string()),
+    ("app_package", pa.string()),  # app mode: the APK flavor's package that ran the cell
+    ("app_version_code", pa.int64()),  # and its versionCode on the phone
     # raw measurements
     ("latency_samples_ns", pa.list_(pa.int64())),
     ("samples_per_repetition", pa.list_(pa.int32())),

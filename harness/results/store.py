@@ -10,6 +10,7 @@ import pyarrow.parquet as pq
 
 from harness.errors import ResultsError, UnreadableResultsError
 from harness.files import replace_atomically, write_json_atomic
+from harness.results.operators import OPERATOR_COLUMNS, OPERATORS_FOLDER, OPERATORS_SCHEMA_VERSION
 from harness.results.schema import COLUMNS, SCHEMA_VERSION
 
 RUN_FILE = "run.json"
@@ -68,7 +69,20 @@ class RunStore:
         if unknown:
             raise ValueError(f"columns not in the results schema: {sorted(unknown)}")
         table = pa.Table.from_pylist([{**row, "schema_version": SCHEMA_VERSION}], schema=COLUMNS)
-        target = self.folder / CELLS_FOLDER / f"{row['cell_id']}.parquet"
+        return self._write(CELLS_FOLDER, row["cell_id"], table)
+
+    def write_operators(self, cell_id: str, rows: list[dict]) -> Path:
+        """A profiled cell's operator rows, in one file beside the cells folder."""
+        unknown = {name for row in rows for name in row} - set(OPERATOR_COLUMNS.names)
+        if unknown:
+            raise ValueError(f"columns not in the operators schema: {sorted(unknown)}")
+        table = pa.Table.from_pylist([{**row, "schema_version": OPERATORS_SCHEMA_VERSION} for row in rows],
+                                     schema=OPERATOR_COLUMNS)
+        (self.folder / OPERATORS_FOLDER).mkdir(exist_ok=True)
+        return self._write(OPERATORS_FOLDER, cell_id, table)
+
+    def _write(self, subfolder: str, cell_id: str, table: pa.Table) -> Path:
+        target = self.folder / subfolder / f"{cell_id}.parquet"
         try:
             replace_atomically(target, lambda temporary: pq.write_table(table, temporary))
         except OSError as error:  # a full disk, most often: the rows written before are whole and kept

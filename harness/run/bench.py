@@ -25,6 +25,7 @@ from harness.provenance import run_provenance
 from harness.results.store import RunStore
 from harness.run.cells import CellRunner, run_cells
 from harness.run.conversions import Converted, convert_all
+from harness.run.operators import operator_rows
 from harness.run.outcome import CellOutcome, now
 from harness.run.progress import PhaseClock, Progress
 from harness.run.report import build_report
@@ -121,7 +122,10 @@ def run_bench(matrix: Matrix, device: Device, results_root: Path, cache: Artifac
             if outcome.results:
                 outcome.fail_if_delegate_differs()
             report = build_report(outcome, store.folder.name, device.platform, facts, measurement, matrix.parity)
-            store.write_row(report.columns())
+            columns = report.columns()
+            store.write_row(columns)
+            if outcome.operator_profile is not None:
+                store.write_operators(columns["cell_id"], operator_rows(outcome.operator_profile, columns))
         counts[outcome.status] += 1
         if outcome.planned.conversion is not None:
             clock.finished(outcome.planned.cell.label, outcome.status, quick=not outcome.results)
@@ -138,7 +142,7 @@ def run_bench(matrix: Matrix, device: Device, results_root: Path, cache: Artifac
         with tempfile.TemporaryDirectory(prefix="harness-inputs-") as scratch:
             if runnable:
                 device.open_run(store.folder.name)
-            runner = CellRunner(device, measurement, Path(scratch), peaks, timeline)
+            runner = CellRunner(device, measurement, Path(scratch), peaks, timeline, matrix.profile)
             outcomes = []
             for item in runnable:
                 artifact = artifacts[item.conversion]  # type: ignore[index]  # runnable cells have a conversion

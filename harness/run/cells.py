@@ -45,9 +45,9 @@ def shell_split(result: Result) -> dict[str, float]:
 
 
 def cell_request(planned: PlannedCell, artifact: Artifact, inputs: tuple[InputFile, ...],
-                 measurement: Measurement) -> Request:
+                 measurement: Measurement, profile: str | None = None) -> Request:
     cell = planned.cell
-    return Request(cell_id=cell.cell_id, runtime=cell.runtime,
+    return Request(cell_id=cell.cell_id, runtime=cell.runtime, profile=profile,
                    model=ModelFile(path=f"model.{artifact.format}", format=artifact.format, sha256=artifact.sha256),
                    delegate=cell.delegate, threads=cell.threads, inputs=inputs,
                    measurement=MeasurementSettings(warmup_runs=measurement.warmup_runs,
@@ -58,8 +58,9 @@ def cell_request(planned: PlannedCell, artifact: Artifact, inputs: tuple[InputFi
 
 class CellRunner:
     def __init__(self, device: Device, measurement: Measurement, scratch: Path, peaks: dict[int, float | None],
-                 timeline: Timeline | None = None):
+                 timeline: Timeline | None = None, profile: str | None = None):
         self.device, self.measurement, self.scratch, self.peaks = device, measurement, scratch, peaks
+        self.profile = profile  # "operators": one more, profiled, process per cell after its repetitions
         self.timeline = timeline or Timeline(None)
         self._inputs: dict[str, tuple[InputFile, ...]] = {}
         self._launch = Launch(measurement.cell_timeout_seconds, device.cpu_affinity(measurement.cpu_affinity),
@@ -69,7 +70,7 @@ class CellRunner:
         return CellOutcome(planned, "ok", artifact=artifact, cpu_affinity=self._launch.cpu_affinity,
                            peak_gflops=self.peaks.get(planned.cell.threads))
 
-    def _files(self, outcome: CellOutcome) -> tuple[Request, dict[str, Path]]:
+    def _files(self, outcome: CellOutcome, profile: str | None = None) -> tuple[Request, dict[str, Path]]:
         artifact = outcome.artifact
         assert artifact is not None, "a cell runs only with its converted file"
         folder = self.scratch / artifact.key
@@ -77,7 +78,7 @@ class CellRunner:
             folder.mkdir(parents=True, exist_ok=True)
             self._inputs[artifact.key] = write_inputs(artifact.inputs, folder)
         inputs = self._inputs[artifact.key]
-        request = cell_request(outcome.planned, artifact, inputs, self.measurement)
+        request = cell_request(outcome.planned, artifact, inputs, self.measurement, profile)
         return request, {request.model.path: artifact.path, **{i.path: folder / i.path for i in inputs}}
 
     def repeat(self, outcome: CellOutcome) -> None:
@@ -113,6 +114,28 @@ class CellRunner:
                 self.timeline.add(phase, time.time() - seconds, seconds, **where)
         outcome.add_result(result, before, after)
 
+    def profile_operators(self, outcome: CellOutcome) -> None:
+        """After the timed repetitions, where the matrix asks and the device offers it: one profiled process.
+        A profile that fails is a note on the cell, not a failure: its latency stands."""
+        cell = outcome.planned.cell
+        if self.profile != "operators" or outcome.status != "ok" or not self.device.offers_operator_profile(cell.runtime):
+            return
+        where = {"runtime": cell.runtime, "cell_id": cell.cell_id}
+        try:
+            request, files = self._files(outcome, self.profile)
+            self.device.prepare(request, self._launch)
+            with self.timeline.span("profile", **where):
+                result = self.device.run(request, files, self._launch)
+        except (DeviceError, ValidationError) as error:
+            outcome.device_notes.append(f"operator profile failed: {error}")
+            return
+        finally:
+            outcome.device_notes.extend(n for n in self.device.take_notes() if n not in outcome.device_notes)
+        if result.ok and result.operator_profile is not None:
+            outcome.operator_profile = result.operator_profile
+        else:
+            outcome.device_notes.append(f"operator profile failed: {result.error or 'no profile in the result'}")
+
     def finished(self, outcome: CellOutcome) -> bool:
         return not needs_another_repetition(outcome, self.measurement)
 
@@ -129,6 +152,7 @@ def run_cells(runner: CellRunner, outcomes: list[CellOutcome], measurement: Meas
         for outcome in pending:
             while not runner.finished(outcome):
                 runner.repeat(outcome)
+            runner.profile_operators(outcome)
             record(outcome)
         return
     while pending:
@@ -136,5 +160,6 @@ def run_cells(runner: CellRunner, outcomes: list[CellOutcome], measurement: Meas
             runner.repeat(outcome)
         for outcome in [o for o in pending if runner.finished(o)]:
             pending.remove(outcome)
+            runner.profile_operators(outcome)
             record(outcome)
         rng.shuffle(pending)

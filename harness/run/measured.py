@@ -18,6 +18,8 @@ class Latency:
     shell: str
     runtime_version: str | None
     delegate_applied: str | None
+    app_package: str | None  # app mode: which APK ran (shell.package and shell.version_code)
+    app_version_code: int | None
     latency_samples_ns: list[int]
     samples_per_repetition: list[int]
     iterations: int
@@ -79,7 +81,8 @@ def latency(outcome: CellOutcome, measurement: Measurement) -> Latency:
     last = results[-1]
     return Latency(
         shell=f"{last.shell.get('name')} {last.shell.get('version')}", runtime_version=last.runtime.version,
-        delegate_applied=last.delegate_applied, latency_samples_ns=samples, samples_per_repetition=counts,
+        delegate_applied=last.delegate_applied, app_package=last.shell.get("package"),
+        app_version_code=last.shell.get("version_code"), latency_samples_ns=samples, samples_per_repetition=counts,
         iterations=sum(counts), load_samples_ns=loads, first_inference_samples_ns=firsts, statistics=statistics,
         raw_samples=bool(samples) if samples or summaries else None, model_load_ms=_ms(median(loads)),
         first_inference_ms=_ms(median(firsts)), repetition_medians_ms=medians, repetition_spread=spread,

@@ -9,7 +9,7 @@ from typing import Literal
 from harness.convert.cache import Artifact
 from harness.devices.state import DeviceState
 from harness.plan import PlannedCell
-from harness.protocol import Result
+from harness.protocol import OperatorProfile, Result
 from harness.run.cooldown import CooldownRecord
 from harness.stats import NS_PER_MS, median
 
@@ -42,6 +42,7 @@ class CellOutcome:
     cpu_affinity: tuple[int, ...] | None = None
     peak_gflops: float | None = None
     device_notes: list[str] = field(default_factory=list)  # retries and other things the device link did
+    operator_profile: OperatorProfile | None = None  # from a separate profiled process, never a repetition
 
     @classmethod
     def skipped(cls, planned: PlannedCell) -> CellOutcome:

@@ -15,8 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 TIMELINE_FILE = "timeline.jsonl"
-# A span's phase is one of convert, peak, prepare, cooldown, state, shell, transfer or write (wall_budget.py
-# names them); "shell" spans carry the shell's own split of their time in "inside".
+# A span's phase is one of convert, peak, prepare, cooldown, state, shell, transfer, write or profile (a cell's
+# profiled process; wall_budget.py names them); "shell" spans carry the shell's own split of their time in "inside".
 
 
 class Timeline:

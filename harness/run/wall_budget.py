@@ -23,8 +23,10 @@ BUDGET_ROWS = {
     "state": "device-state reads",
     "transfer": "pushes and pulls",
     "write": "writing results",
+    "profile": "operator profiles (their own processes)",
 }
-MEASUREMENT_ROWS = ("prepare", "startup", "load", "warmup", "timed", "cooldown", "state", "transfer", "write")
+MEASUREMENT_ROWS = ("prepare", "startup", "load", "warmup", "timed", "cooldown", "state", "transfer", "write",
+                    "profile")
 UNACCOUNTED = "other (planning, inputs, the harness itself)"
 
 

@@ -52,6 +52,8 @@ def _condition_warnings(outcome: CellOutcome, report: CellReport, measurement: M
     busy = conditions.other_cpu_busy_fraction
     if busy is not None and busy > measurement.busy_warning:
         notes.append(f"busy: other work used {busy:.0%} of the CPUs during the cell")
+    for state in (outcome.state_before, outcome.state_after):
+        notes.extend(note for note in (state.refused if state else ()) if note not in notes)
     if outcome.state_before and outcome.state_after:
         notes.append(throttle_warning(outcome.state_before, outcome.state_after, measurement.cooldown.max_temperature_c))
     if conditions.cooldown_timed_out:
@@ -73,6 +75,7 @@ WARNING_GROUPS = (
     ("throttling", ("mean CPU frequency", "the device was at")),
     ("parity", ("parity",)),
     ("delegation", ("outside ", "delegation and parity not measured")),
+    ("refused reading", ("refused a reading",)),
 )
 
 

@@ -85,11 +85,22 @@ class SessionLoader(Protocol):
 
 
 @runtime_checkable
+class OperatorProfiler(Protocol):
+    """Runs inferences under the runtime's own profiler, in the host shell, apart from any timed loop.
+
+    Returns an `OperatorProfile` as JSON: raw per-inference times of each operator, no statistics."""
+
+    def __call__(self, path: Path, delegate: str, threads: int, inputs: list[np.ndarray], warmup_runs: int,
+                 runs: int, folder: Path) -> dict: ...
+
+
+@runtime_checkable
 class ToolRunner(Protocol):
     """The runtime's own command-line benchmark tool on a phone: its flags, and how to read what it prints."""
 
     name: str
     fetchable: bool  # `harness fetch-tool` can download a prebuilt one
+    profiles_operators: bool  # answers a request with profile: operators (its parse fills operator_profile)
 
     def arguments(self, request: Request, model: str, folder: str) -> list[str]: ...
 
@@ -123,6 +134,7 @@ class PhoneTool:
     fetchable: bool
     arguments: Callable[[Request, str, str], list[str]]
     parse: Callable[[str, str], ToolTiming]
+    profiles_operators: bool = False
 
 
 @dataclass(frozen=True)
@@ -163,6 +175,7 @@ class Runtime:
     selective_build: str  # "module:attribute", a SelectiveBuild
     session: str  # "module:attribute", a SessionLoader
     tool: str | None = None  # "module:attribute", a ToolRunner; None: no command-line tool on phones
+    profiler: str | None = None  # "module:attribute", an OperatorProfiler; None: no per-operator times on the host
     platforms: tuple[str, ...] = ("host",)  # where the harness can run it
     delegate_in_file: bool = False  # the delegate is baked into the file when it is converted
     file_records_inputs: bool = True  # the file holds its input shapes and dtypes
@@ -191,6 +204,9 @@ class Runtime:
 
     def load_session(self) -> SessionLoader:
         return _load(self.session, SessionLoader)
+
+    def load_profiler(self) -> OperatorProfiler | None:
+        return _load(self.profiler, OperatorProfiler) if self.profiler else None
 
     def load_tool(self) -> ToolRunner | None:
         return _load(self.tool, ToolRunner) if self.tool else None

@@ -30,6 +30,7 @@ class ToolTiming:
     first_inference_ns: int | None = None
     delegate_applied: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    operator_profile: dict | None = None  # an OperatorProfile as JSON, from tools that print one
 
 
 def fields(line: str) -> dict[str, float]:

@@ -96,3 +96,10 @@ def test_unknown_zoo_name_error_type_carries_suggestions():
     with pytest.raises(UnknownNameError) as caught:
         zoo_model("resnet19")
     assert caught.value.suggestions == ["resnet18"]
+
+
+def test_operator_profiles_are_off_unless_asked(write_matrix):
+    assert load_matrix(write_matrix("models: [gru]\nruntimes: [litert]\n")).profile is None
+    assert load_matrix(write_matrix("models: [gru]\nruntimes: [litert]\nprofile: operators\n")).profile == "operators"
+    with pytest.raises(ConfigError, match="profile"):
+        load_matrix(write_matrix("models: [gru]\nruntimes: [litert]\nprofile: kernels\n"))

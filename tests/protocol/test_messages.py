@@ -107,3 +107,17 @@ def test_schema_lists_every_runtime_delegate_and_dtype_the_harness_knows():
 def test_atomic_write_leaves_no_temporary_files(tmp_path):
     write_json_atomic(tmp_path / "a.json", {"x": 1})
     assert [p.name for p in tmp_path.iterdir()] == ["a.json"]
+
+
+def test_a_profile_request_and_its_result_follow_the_committed_schema():
+    from harness.protocol import OperatorProfile
+
+    validator = jsonschema.Draft202012Validator(schema())
+    asked = REQUEST.model_copy(update={"profile": "operators"})
+    validator.validate(asked.to_json())
+    assert Request.from_json(asked.to_json()).profile == "operators" and "profile" not in REQUEST.to_json()
+    profile = OperatorProfile(profiler="p", inferences=2, inference_ns=(10, 12), operators=(
+        {"name": "conv", "type": "CONV_2D", "ran_on": "xnnpack", "calls": 1, "samples_ns": (8, 9)},))
+    answered = _result(timing=Timing(clock="c"), operator_profile=profile)
+    validator.validate(answered.to_json())
+    assert Result.from_json(json.loads(json.dumps(answered.to_json()))) == answered

@@ -98,7 +98,8 @@ def test_version_1_results_written_by_an_earlier_harness_still_load():
     assert pd.isna(row.latency_mad_ms) and pd.isna(row.unstable)
 
 
-@pytest.mark.parametrize("version, first_new_column", [(2, "latency_mad_ms"), (3, "parity_cosine"), (4, "execution_mode")])
+@pytest.mark.parametrize("version, first_new_column", [(2, "latency_mad_ms"), (3, "parity_cosine"), (4, "execution_mode"),
+                                                      (5, "app_package")])
 def test_each_schema_version_written_by_its_harness_still_loads(version, first_new_column):
     """One cell written by the harness of each version (tests/fixtures/results/vN), read by today's."""
     from tests.conftest import REPO
@@ -110,6 +111,8 @@ def test_each_schema_version_written_by_its_harness_still_loads(version, first_n
     assert not pd.isna(row[first_new_column])  # what that version added is there
     if version < 4:
         assert pd.isna(row.execution_mode)  # what came later is empty
+    if version < 5:
+        assert pd.isna(row.app_package) and pd.isna(row.app_version_code)
 
 
 def test_result_files_are_readable_by_others(tmp_path):
@@ -122,3 +125,18 @@ def test_result_files_are_readable_by_others(tmp_path):
     os.umask(umask)
     for written in (path, store.folder / "run.json"):
         assert stat.S_IMODE(written.stat().st_mode) == 0o666 & ~umask
+
+
+def test_operator_rows_round_trip_and_load_with_their_columns(tmp_path):
+    from harness.results.operators import OPERATOR_COLUMNS
+
+    store = RunStore.create(tmp_path, "run-1", {})
+    assert results.load_operators(store.folder).empty  # a run without profiles has no operator rows
+    store.write_operators("a", [{"run_id": "run-1", "cell_id": "a", "operator": "conv", "ran_on": "xnnpack",
+                                 "calls": 2, "median_ms": 1.5, "mean_ms": 1.6, "share": 0.4}])
+    frame = results.load_operators(tmp_path)
+    assert list(frame.columns) == OPERATOR_COLUMNS.names and len(frame) == 1
+    assert frame.iloc[0].operator == "conv" and frame.iloc[0].calls == 2 and frame.iloc[0].share == 0.4
+    assert results.load(store.folder).empty  # operator files are not cell rows
+    with pytest.raises(ValueError, match="not in the operators schema"):
+        store.write_operators("b", [{"cell_id": "b", "latency_p50_ms": 1.0}])

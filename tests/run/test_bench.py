@@ -322,3 +322,16 @@ def test_progress_says_how_long_the_phase_has_left(tmp_path, write_matrix):
     assert [e.done for e in finished_runs] == [1, 2, 3, 4, 5, 6]
     assert all(e.eta_seconds is not None and e.eta_seconds >= 0 for e in finished_runs)
     assert finished_runs[-1].eta_seconds == 0
+
+
+def test_a_reading_outside_its_physical_range_stays_empty_and_is_named_in_warnings(tmp_path, write_matrix):
+    from harness.devices.state import linux_state
+
+    def impossible():  # a phone's HAL reporting its CPU at 4200 °C
+        return linux_state({}.get, 1, 100.0, sources={"temperature_c": "dumpsys thermalservice (cpu4)"},
+                           temperature_c=4200.0, battery_temperature_c=31.0)
+
+    _, frame = _run(tmp_path, write_matrix, FakeDevice(states=impossible), text=ONE_CELL % "repetitions: 1")
+    row = frame.iloc[0]
+    assert pd.isna(row.temperature_c_before) and pd.isna(row.temperature_c_after) and row.battery_temperature_c == 31.0
+    assert row.warnings.count("refused a reading: temperature 4200 °C from dumpsys thermalservice (cpu4)") == 1

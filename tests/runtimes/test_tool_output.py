@@ -73,3 +73,35 @@ def test_speed_benchmark_torch_builds_that_time_milliseconds_are_read_as_millise
 def test_speed_benchmark_torch_without_pep_gives_the_mean_only():
     parsed = parse_speed_benchmark_torch(golden("speed_benchmark_torch_no_pep.txt"), "none")
     assert parsed.samples_ns == () and parsed.summary_ns == {"mean": pytest.approx(2_051_500)}
+
+
+@pytest.mark.parametrize("name, delegate, operators, calls, places", [
+    # tab-separated, with [start] and [times called], after the initialization's own profile
+    ("benchmark_model_op_profile_tabs.txt", "none", 5, [1, 1, 2, 1, 1], {"builtin"}),
+    # INFO:-prefixed, aligned with spaces, no [start]: XNNPACK's own operators, named Delegate/...
+    ("benchmark_model_op_profile_info_xnnpack.txt", "xnnpack", 5, [1, 1, 2, 1, 1], {"xnnpack"}),
+    # older: no [times called]; the delegated partition is one node
+    ("benchmark_model_op_profile_old.txt", "xnnpack", 2, [None, None], {"xnnpack", "builtin"}),
+])
+def test_benchmark_model_operator_profile_variants(name, delegate, operators, calls, places):
+    parsed = parse_benchmark_model(golden(name), delegate)
+    profile = parsed.operator_profile
+    assert len(profile["operators"]) == operators and [o["calls"] for o in profile["operators"]] == calls
+    assert {o["ran_on"] for o in profile["operators"]} == places
+    assert all(o["mean_ns"] > 0 and "samples_ns" not in o for o in profile["operators"])  # means only
+    # The benchmark's own run, not the profile's `Timings (microseconds): count=` line
+    assert profile["inferences"] == parsed.summary_ns["count"] and profile["inference_mean_ns"] == parsed.summary_ns["mean"]
+
+
+def test_benchmark_model_operator_profile_reads_names_types_and_times():
+    operators = parse_benchmark_model(golden("benchmark_model_op_profile_info_xnnpack.txt"), "xnnpack").operator_profile[
+        "operators"]
+    gemm = operators[2]
+    assert gemm["type"] == "Convolution (NHWC, F32) GEMM" and gemm["name"] == "Delegate/Convolution (NHWC, F32) GEMM:2"
+    assert gemm["mean_ns"] == pytest.approx(5.96e6)
+    old = parse_benchmark_model(golden("benchmark_model_op_profile_old.txt"), "xnnpack").operator_profile["operators"]
+    assert old[0]["type"] == "TfLiteXNNPackDelegate" and old[0]["name"] == "[conv_stem, block1/project, pool]:5"
+
+
+def test_benchmark_model_without_op_profiling_has_no_operator_profile():
+    assert parse_benchmark_model(golden("benchmark_model_old.txt"), "none").operator_profile is None

@@ -26,7 +26,8 @@ def describe_attached() -> list[str]:
         except HarnessError as error:
             lines.append(f"{serial}: {error}")
             continue
-        battery = (f"battery {now.battery_level_pct:.0f}% at {now.battery_temperature_c} C"
+        heat = f" at {now.battery_temperature_c} C" if now.battery_temperature_c is not None else ""
+        battery = (f"battery {now.battery_level_pct:.0f}%{heat}"
                    f"{', charging' if now.battery_charging else ''}" if now.battery_level_pct is not None else "battery unknown")
         lines.append(f"{serial}: {facts['device_model']}, SoC {facts['soc']}, {facts['abi']}, {facts['os']}, {battery}, "
                      f"thermal status {now.thermal_status or 'unknown'}")

@@ -16,7 +16,7 @@ from harness.devices.base import Launch
 from harness.devices.inventory import ToolsEntry
 from harness.errors import ConfigError, DeviceError
 from harness.procfs import kib_values
-from harness.protocol import Memory, Request, Result, RuntimeReport, Timing
+from harness.protocol import Memory, OperatorProfile, Request, Result, RuntimeReport, Timing
 from harness.runtimes import all_runtimes
 from harness.runtimes.base import ToolRunner
 
@@ -109,5 +109,7 @@ def _result(request: Request, tool: ToolRunner, output: str, exit_text: str | No
         error = f"{tool.name} exited with {exit_code if exit_code is not None else 'no exit code'}: {tail}"
     result = Result(cell_id=request.cell_id, status=status, error=error, shell=shell,
                     runtime=RuntimeReport(name=request.runtime, version=None),
-                    delegate_applied=parsed.delegate_applied if status == "ok" else None, timing=timing, memory=memory)
+                    delegate_applied=parsed.delegate_applied if status == "ok" else None, timing=timing, memory=memory,
+                    operator_profile=OperatorProfile.model_validate(parsed.operator_profile)
+                    if parsed.operator_profile else None)
     return result, parsed.notes

@@ -108,6 +108,15 @@ class AndroidDevice(Device):
             return None  # the shell user cannot pin an app's process
         return self.big_cores() if self.entry.pin_big_cores else requested
 
+    def offers_operator_profile(self, runtime_name: str) -> bool:
+        """In cli mode, where the runtime's own tool prints an operator profile; the app does not profile yet."""
+        if self.mode != "cli":
+            return False
+        from harness.runtimes import runtime
+
+        tool = runtime(runtime_name).load_tool()
+        return tool is not None and tool.profiles_operators
+
     # -- state -------------------------------------------------------------------------------------------
     def state(self) -> DeviceState:
         return self.retried(self._read_state, "reading the device state")
@@ -118,13 +127,18 @@ class AndroidDevice(Device):
             f"dumpsys battery; echo {_SECTION}; dumpsys thermalservice; echo {_SECTION}; "
             "dumpsys power | grep -E 'mWakefulness=|Display Power'").text.split(_SECTION)
         battery_text, thermal_text, power_text = (sections + ["", "", ""])[:3]
-        battery = reports.parse_battery(battery_text)
-        hal_temperature = reports.parse_cpu_temperature(thermal_text)  # preferred over the raw thermal zones
+        battery, thermal = reports.parse_battery(battery_text), reports.parse_thermalservice(thermal_text)
+        if battery.updates_stopped:
+            self.note("dumpsys battery: updates stopped, so its values were set by `dumpsys battery set`")
+        sources, hal = {"battery_temperature_c": "dumpsys battery", "battery_level_pct": "dumpsys battery"}, {}
+        hottest_cpu = thermal.hottest(reports.TYPE_CPU)  # preferred over the raw thermal zones
+        if hottest_cpu:
+            hal = {"temperature_c": hottest_cpu.celsius}
+            sources["temperature_c"] = f"dumpsys thermalservice ({hottest_cpu.name})"
         return linux_state(
-            files.get, self.cpu_count, _CLOCK_TICKS, THERMAL_ZONES,
-            **({"temperature_c": hal_temperature} if hal_temperature else {}),
-            battery_level_pct=battery.level_pct, battery_temperature_c=battery.temperature_c,
-            battery_charging=battery.charging, thermal_status=reports.parse_thermal_status(thermal_text),
+            files.get, self.cpu_count, _CLOCK_TICKS, THERMAL_ZONES, sources,
+            **hal, battery_level_pct=battery.level_pct, battery_temperature_c=battery.temperature_c,
+            battery_charging=battery.charging, thermal_status=thermal.status,
             screen_on=reports.parse_screen_on(power_text))
 
     # -- runs --------------------------------------------------------------------------------------------
@@ -143,6 +157,8 @@ class AndroidDevice(Device):
     def close_run(self) -> None:
         if self.run_folder is None or self._link is None:
             return
+        if isinstance(self._runner, AppRunner):
+            self._runner.cleanup()
         try:
             self.link.command(["rm", "-rf", self.run_folder])
         except DeviceError:

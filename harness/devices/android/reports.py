@@ -1,6 +1,9 @@
-"""Read what Android's own commands print: getprop, dumpsys battery/thermalservice/power/meminfo, am start.
+"""Read what Android's own commands print: getprop, dumpsys battery/power/meminfo, am start (and, in
+thermal_report.py, dumpsys thermalservice), each by its structure: its sections, records and fields.
 
-Formats vary across Android versions; every reader returns None for what it cannot find instead of guessing.
+Formats vary across Android versions (tests/devices/android/reports/ holds one golden text per version
+where a format changed); every reader returns None for what it cannot find instead of guessing. Whether
+a value is physically possible is decided in one place, harness/devices/readings.py, not here.
 """
 
 from __future__ import annotations
@@ -8,79 +11,152 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# android.os.PowerManager.THERMAL_STATUS_*
-THERMAL_STATUSES = ("none", "light", "moderate", "severe", "critical", "emergency", "shutdown")
-_TEMPERATURE_TYPE_CPU = 0  # android.os.Temperature.TYPE_CPU
-_CHARGING, _FULL = 2, 5  # BatteryManager.BATTERY_STATUS_*
+from harness.devices.android.thermal_report import TYPE_CPU, parse_thermalservice, whole_number
+
+__all__ = ["TYPE_CPU", "parse_thermalservice"]  # device.py reads thermalservice through this module too
+
+_UNKNOWN, _CHARGING, _FULL = 1, 2, 5  # BatteryManager.BATTERY_STATUS_*
+_BATTERY_HEADING = "Current Battery Service state:"
+_UPDATES_STOPPED = "(UPDATES STOPPED"  # `dumpsys battery set ...` froze the values: they are not the battery's
+_SCREEN_ON_DISPLAY_STATES = ("ON", "VR", "ON_SUSPEND")  # Display.stateToString
 
 
 def parse_getprop(text: str) -> dict[str, str]:
-    return dict(re.findall(r"^\[([^\]]+)\]: \[(.*)\]$", text, re.MULTILINE))
+    """`[name]: [value]` records; a value may run over several lines."""
+    return dict(re.findall(r"^\[([^\]]+)\]: \[(.*?)\]$", text, re.MULTILINE | re.DOTALL))
+
+
+def indented_fields(text: str, heading: str) -> dict[str, str] | None:
+    """The "  key: value" lines under a heading line, up to the next line that is not indented."""
+    lines = text.splitlines()
+    try:
+        start = next(i for i, line in enumerate(lines) if line.strip() == heading)
+    except StopIteration:
+        return None
+    fields: dict[str, str] = {}
+    for line in lines[start + 1:]:
+        if line and line[0] not in " \t":
+            break
+        key, colon, value = line.strip().partition(": ")
+        if colon:
+            fields[key] = value.strip()
+        elif line.strip():
+            fields[line.strip()] = ""
+    return fields
+
 
 
 @dataclass(frozen=True)
 class Battery:
     level_pct: float | None
-    temperature_c: float | None
-    charging: bool | None
+    temperature_c: float | None  # BatteryService prints tenths of a degree on every version
+    voltage_v: float | None  # printed in millivolts
+    charging: bool | None  # charging or full on a charger
+    updates_stopped: bool = False  # values set by `dumpsys battery set`, not read from the battery
 
 
 def parse_battery(text: str) -> Battery:
-    def field(name: str) -> str | None:
-        match = re.search(rf"^\s*{name}:\s*(\S+)", text, re.MULTILINE)
-        return match.group(1) if match else None
-
-    level, scale, temperature, status = field("level"), field("scale"), field("temperature"), field("status")
-    powered = [field(f"{kind} powered") for kind in ("AC", "USB", "Wireless")]
-    charging = None
-    if status is not None:
-        charging = int(status) in (_CHARGING, _FULL)
-    elif any(p is not None for p in powered):
-        charging = "true" in powered
+    """BatteryService.dumpInternal: "Current Battery Service state:" and its indented fields. Vendors leave
+    some out (voltage, temperature, the powered lines); a missing field stays None."""
+    fields = indented_fields(text, _BATTERY_HEADING)
+    if fields is None:
+        return Battery(None, None, None, None)
+    level, scale = whole_number(fields.get("level")), whole_number(fields.get("scale")) or 100
+    temperature, voltage = whole_number(fields.get("temperature")), whole_number(fields.get("voltage"))
+    status = whole_number(fields.get("status"))
+    powered = [fields[name] == "true" for name in fields if name.endswith(" powered")]
+    if status not in (None, _UNKNOWN):
+        charging: bool | None = status in (_CHARGING, _FULL)
+    else:
+        charging = any(powered) if powered else None
     return Battery(
-        level_pct=100 * int(level) / int(scale or 100) if level else None,
-        temperature_c=int(temperature) / 10 if temperature else None,  # tenths of a degree
-        charging=charging)
+        level_pct=100 * level / scale if level is not None else None,
+        temperature_c=temperature / 10 if temperature is not None else None,
+        voltage_v=voltage / 1000 if voltage is not None else None,
+        charging=charging, updates_stopped=any(key.startswith(_UPDATES_STOPPED) for key in fields))
 
 
 def parse_thermal_status(text: str) -> str | None:
-    match = re.search(r"^Thermal Status:\s*(\d+)", text, re.MULTILINE)
-    if not match:
-        return None
-    code = int(match.group(1))
-    return THERMAL_STATUSES[code] if code < len(THERMAL_STATUSES) else str(code)
+    return parse_thermalservice(text).status
 
 
 def parse_cpu_temperature(text: str) -> float | None:
-    """The hottest CPU sensor in thermalservice's current HAL readings (Android 10+)."""
-    current = text.split("Current temperatures from HAL:", 1)
-    if len(current) < 2:
-        return None
-    values = [float(value) for value, kind in
-              re.findall(r"mValue=(-?[\d.]+), mType=(\d+)", current[1].split("\n\n")[0])
-              if int(kind) == _TEMPERATURE_TYPE_CPU]
-    return max(values) if values else None
+    """The hottest CPU sensor among thermalservice's current HAL readings (never a cooling device)."""
+    hottest = parse_thermalservice(text).hottest(TYPE_CPU)
+    return hottest.celsius if hottest else None
 
 
 def parse_screen_on(text: str) -> bool | None:
-    match = re.search(r"Display Power: state=(\w+)", text) or re.search(r"mWakefulness=(\w+)", text)
-    if not match:
-        return None
-    return match.group(1) in ("ON", "Awake")
+    """PowerManagerService's dump (whole, or grepped to its two lines): "Display Power: state=ON" (the display's
+    state) is preferred over "mWakefulness=Awake" (the global wakefulness)."""
+    display = re.search(r"^\s*Display Power: state=(\w+)", text, re.MULTILINE)
+    if display:
+        return display.group(1) in _SCREEN_ON_DISPLAY_STATES
+    wakefulness = re.search(r"^\s*mWakefulness=(\w+)", text, re.MULTILINE)
+    return wakefulness.group(1) == "Awake" if wakefulness else None
+
+
+@dataclass(frozen=True)
+class ProcessMemory:
+    pid: int
+    name: str
+    pss_kb: int | None
+
+
+_MEMINFO_BLOCK = re.compile(r"^\*\* MEMINFO in pid (\d+) \[([^\]]*)\] \*\*$", re.MULTILINE)
+_SUMMARY_TOTAL = re.compile(r"^\s*TOTAL(?: PSS)?:\s+(\d+)", re.MULTILINE)  # "TOTAL:" (10), "TOTAL PSS:" (11+)
+_TABLE_TOTAL = re.compile(r"^\s*TOTAL\s+(\d+)", re.MULTILINE)  # the table's TOTAL row; its first column is PSS
+
+
+def parse_meminfo(text: str) -> list[ProcessMemory]:
+    """`dumpsys meminfo <package>`: one "** MEMINFO in pid N [name] **" block per process of the package. Each
+    block's PSS is its "App Summary" total when it has one, else its table's TOTAL row."""
+    starts = list(_MEMINFO_BLOCK.finditer(text))
+    processes = []
+    for index, start in enumerate(starts):
+        end = starts[index + 1].start() if index + 1 < len(starts) else len(text)
+        block = text[start.end():end]
+        total = _SUMMARY_TOTAL.search(block) or _TABLE_TOTAL.search(block)
+        processes.append(ProcessMemory(int(start.group(1)), start.group(2), int(total.group(1)) if total else None))
+    return processes
 
 
 def parse_meminfo_pss_bytes(text: str) -> int | None:
-    """TOTAL PSS from `dumpsys meminfo` (kilobytes): 'TOTAL PSS: N' (Android 10+) or the table's TOTAL row."""
-    match = re.search(r"TOTAL PSS:\s+(\d+)", text) or re.search(r"^\s*TOTAL\s+(\d+)", text, re.MULTILINE)
-    return int(match.group(1)) * 1024 if match else None
+    """The package's PSS: the sum over its processes, in bytes (meminfo prints kilobytes)."""
+    sizes = [p.pss_kb for p in parse_meminfo(text) if p.pss_kb is not None]
+    return sum(sizes) * 1024 if sizes else None
+
+
+@dataclass(frozen=True)
+class ActivityStart:
+    """`am start -W` (ActivityManagerShellCommand.runAmStart)."""
+
+    status: str | None  # "ok" or "timeout"
+    launch_state: str | None  # COLD, WARM, HOT, RELAUNCH, UNKNOWN; absent before LaunchState was printed
+    activity: str | None
+    total_time_ms: int | None
+    wait_time_ms: int | None
+    error: str | None
+
+
+def parse_am_start(text: str) -> ActivityStart:
+    fields: dict[str, str] = {}
+    errors = []
+    for line in text.splitlines():
+        if line.startswith(("Error", "Exception", "Warning: Activity not started")) or "does not exist" in line:
+            errors.append(line.strip())
+        key, colon, value = line.partition(": ")
+        if colon and key in ("Status", "LaunchState", "Activity", "TotalTime", "WaitTime"):
+            fields[key] = value.strip()
+    # "Error type 3" only numbers the failure; the line after it says what it was
+    error = next((e for e in errors if not re.fullmatch(r"Error type \d+", e)), errors[0] if errors else None)
+    return ActivityStart(fields.get("Status"), fields.get("LaunchState"), fields.get("Activity"),
+                         whole_number(fields.get("TotalTime")), whole_number(fields.get("WaitTime")), error)
 
 
 def parse_am_start_error(text: str) -> str | None:
     """`am start` exits 0 on most failures; its output says so."""
-    for line in text.splitlines():
-        if line.startswith(("Error", "Exception", "Warning: Activity not started")) or "does not exist" in line:
-            return line.strip()
-    return None
+    return parse_am_start(text).error
 
 
 def parse_version_code(text: str) -> int | None:

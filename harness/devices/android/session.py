@@ -18,11 +18,13 @@ class PhoneSession:
     note: Callable[..., None]  # adds notes to the current cell's warnings
     _pushed: dict[str, int] = field(default_factory=dict)  # remote path -> the local file's mtime, this run
 
-    def push_cell_files(self, cell_id: str, files: dict[str, Path]) -> str:
-        """Push a cell's model and inputs into its own folder, once per run; return the folder."""
-        folder = f"{self.folder}/{cell_id}"
+    def push_cell_files(self, cell_id: str, files: dict[str, Path], under: str | None = None) -> str:
+        """Push a cell's model and inputs into its own folder (below the run's, or `under`), once per run."""
+        parent = under or self.folder
+        folder = f"{parent}/{cell_id}"
         self.link.output(["mkdir", "-p", folder])
-        self.link.output(["chmod", "755", self.folder, folder])  # the app, another user, reads from here
+        if under is None:
+            self.link.output(["chmod", "755", self.folder, folder])
         for relative, local in files.items():
             remote = f"{folder}/{relative}"
             if self._pushed.get(remote) != local.stat().st_mtime_ns:

@@ -69,6 +69,12 @@ def test_both_modes_record_every_cell_with_phone_columns(mode, devices_file, pho
     if mode == "app":
         assert set(rows.shell.str.split().str[0]) == {"host-python"} and rows.raw_samples.all()
         assert (rows.latency_p50_ms > 0).all() and (rows.pss_bytes > 0).all()
+        packages = dict(zip(rows.index.get_level_values("runtime"), rows.app_package))
+        assert packages == {"litert": "org.mobilebench.shell", "executorch": "org.mobilebench.shell",
+                            "torchscript": "org.mobilebench.shell.ptl"} and set(rows.app_version_code) == {2}
+        log = (phone.root / ".device/logcat.txt").read_text()
+        assert log.index("phase timed") < log.index("phase after") and "harness: start" in log
+        assert not list(phone.local_path("/sdcard/Android/data/org.mobilebench.shell/files/runs").iterdir())
     else:
         # benchmark_model prints summaries only: the row says so instead of inventing samples.
         assert not lite.raw_samples and lite.latency_samples_ns.size == 0 and lite.latency_p50_ms > 0
@@ -137,7 +143,7 @@ def test_a_killed_run_resumes_without_redoing_or_losing_cells(devices_file, phon
 
 
 def test_app_mode_without_the_app_is_one_clear_error(devices_file, phone, tmp_path, cache_dir):
-    phone.set_state(app_version_code=None)
+    phone.set_state(apps={})
     completed = _bench(cache_dir, _matrix(tmp_path), devices_file, tmp_path / "results")
     assert completed.returncode == 1
     assert completed.stderr.strip().splitlines()[-1].startswith("harness: error: the mobile-bench app")
@@ -175,15 +181,33 @@ def test_cli_mode_uses_a_fetched_benchmark_model_when_none_is_configured(devices
 
 def test_app_mode_updates_an_older_app_from_the_apk(devices_file, phone, tmp_path, cache_dir):
     apk = tmp_path / "app-release.apk"
-    apk.write_text("versionCode=1\n")  # the emulated phone's stand-in for an APK built from android-app/
+    apk.write_text("versionCode=2\n")  # the emulated phone's stand-in for the main flavor's APK
     devices_file.write_text(devices_file.read_text() + f"  apk: {apk}\n  sustained_performance: true\n")
-    phone.set_state(app_version_code=0)
+    phone.set_state(apps={"org.mobilebench.shell": 1, "org.mobilebench.shell.ptl": 2})
     matrix = _matrix(tmp_path)
     matrix.write_text(matrix.read_text().replace("runtimes: [litert, executorch, torchscript]", "runtimes: [litert]")
                       .replace("delegates: [xnnpack, none]", "delegates: [xnnpack]"))
     completed = _bench(cache_dir, matrix, devices_file, tmp_path / "results")
     assert completed.returncode == 0, completed.stderr[-3000:]
     row = results.load(tmp_path / "results").iloc[0]
-    assert row.status == "ok" and "installed the app (versionCode 1, was 0)" in row.warnings
+    assert row.status == "ok" and "installed org.mobilebench.shell (versionCode 2, was 1)" in row.warnings
+    assert row.app_package == "org.mobilebench.shell" and row.app_version_code == 2
     assert "sustained-performance mode was asked for" in row.warnings  # the stand-in shell cannot apply it
-    assert '"app_version_code": 1' in (phone.root / ".device/state.json").read_text()
+    state = __import__("json").loads((phone.root / ".device/state.json").read_text())
+    assert state["apps"]["org.mobilebench.shell"] == 2 and state["compiled"] == ["org.mobilebench.shell"]
+
+
+def test_cli_mode_operator_profiles_flow_into_operator_rows(devices_file, phone, tmp_path, cache_dir):
+    """benchmark_model's op profile (the stand-in prints the real layout) becomes rows like the host's."""
+    matrix = _matrix(tmp_path)
+    matrix.write_text(matrix.read_text().replace("runtimes: [litert, executorch, torchscript]", "runtimes: [litert]")
+                      .replace("delegates: [xnnpack, none]", "delegates: [xnnpack]") + "profile: operators\n")
+    completed = _bench(cache_dir, matrix, devices_file, tmp_path / "results", "--mode", "cli")
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    row = results.load(tmp_path / "results").iloc[0]
+    assert row.status == "ok" and row.iterations >= 5  # the latency comes from the timed run alone
+    operators = results.load_operators(tmp_path / "results")
+    assert len(operators) >= 1 and set(operators.cell_id) == {row.cell_id} and set(operators.platform) == {"android"}
+    assert set(operators.execution_mode) == {"cli"} and set(operators.ran_on) <= {"xnnpack", "builtin"}
+    assert operators.median_ms.isna().all() and (operators.mean_ms > 0).all()  # the tool prints means only
+    assert (operators.share > 0).all() and (operators.profiled_inferences >= 5).all()

@@ -1,45 +1,80 @@
 from __future__ import annotations
 
+import pytest
+
 from harness.devices.android import reports
+from harness.devices.android.reports import ActivityStart, Battery
+from tests.devices.android.golden import golden, goldens
 
-BATTERY = """Current Battery Service state:
-  AC powered: false
-  USB powered: true
-  status: 3
-  level: 40
-  scale: 50
-  temperature: 312
-"""
-
-THERMAL = """Thermal Status: 2
-Cached temperatures:
-\tTemperature{mValue=99.0, mType=0, mName=stale, mStatus=0}
-Current temperatures from HAL:
-\tTemperature{mValue=41.5, mType=0, mName=cpu0, mStatus=0}
-\tTemperature{mValue=47.25, mType=0, mName=cpu4, mStatus=1}
-\tTemperature{mValue=60.0, mType=3, mName=skin, mStatus=0}
-"""
-
-
-def test_battery_level_is_scaled_and_temperature_in_tenths():
-    battery = reports.parse_battery(BATTERY)
-    assert battery.level_pct == 80.0 and battery.temperature_c == 31.2 and battery.charging is False
-
-
-def test_thermal_status_and_hottest_current_cpu_sensor():
-    assert reports.parse_thermal_status(THERMAL) == "moderate"
-    assert reports.parse_cpu_temperature(THERMAL) == 47.25  # not the cached reading, not the skin sensor
+BATTERY = {
+    "battery/android-10.txt": Battery(85.0, 28.5, 4.301, True),
+    "battery/android-14.txt": Battery(85.0, 31.2, 4.301, False),
+    "battery/vendor-trimmed.txt": Battery(80.0, None, None, True),  # level 40 of scale 50; AC powered, no status
+    "battery/updates-stopped.txt": Battery(5.0, 28.5, 4.301, True, updates_stopped=True),
+    "battery/impossible-temperature.txt": Battery(85.0, 500.0, 50.0, True),  # read as printed; refused later
+    "battery/no-service.txt": Battery(None, None, None, None),
+}
+SCREEN = {"power/android-10.txt": True, "power/android-14-dozing.txt": False, "power/grepped-asleep.txt": False,
+          "power/wakefulness-only.txt": True}
+MEMINFO_KB = {"meminfo/android-10.txt": 107028, "meminfo/android-10-swap-kb.txt": 107028, "meminfo/android-13.txt": 107028,
+              "meminfo/no-app-summary.txt": 107028, "meminfo/two-processes.txt": 107028 + 30000,
+              "meminfo/not-running.txt": None}
+ACTIVITY = "org.mobilebench.shell/.BenchActivity"
+AM_START = {
+    "am_start/android-10.txt": ActivityStart("ok", "COLD", ACTIVITY, 412, 419, None),
+    "am_start/android-12-relaunch.txt": ActivityStart("ok", "RELAUNCH", ACTIVITY, 95, 101, None),
+    "am_start/without-launch-state.txt": ActivityStart("ok", None, ACTIVITY, 380, 402, None),
+    "am_start/timeout.txt": ActivityStart("timeout", "UNKNOWN (0)", ACTIVITY, None, 10004, None),
+    "am_start/no-such-activity.txt": ActivityStart(
+        None, None, None, None, None, f"Error: Activity class {{{ACTIVITY}}} does not exist."),
+}
 
 
-def test_screen_and_meminfo_in_old_and_new_formats():
-    assert reports.parse_screen_on("Display Power: state=OFF") is False
-    assert reports.parse_screen_on("  mWakefulness=Awake") is True
-    assert reports.parse_meminfo_pss_bytes("           TOTAL PSS:    45678            TOTAL RSS:   9") == 45678 * 1024
-    assert reports.parse_meminfo_pss_bytes("  Native Heap  100\n        TOTAL    20480    1000") == 20480 * 1024
-    assert reports.parse_meminfo_pss_bytes("No process found for: x") is None
+@pytest.mark.parametrize(("report", "expected"), [("battery", BATTERY), ("power", SCREEN), ("meminfo", MEMINFO_KB),
+                                                  ("am_start", AM_START)])
+def test_every_golden_file_has_an_expectation(report, expected):
+    assert goldens(report) == sorted(expected)
 
 
-def test_am_start_errors_and_cpu_lists():
+@pytest.mark.parametrize("name", sorted(BATTERY))
+def test_battery_by_its_fields(name):
+    assert reports.parse_battery(golden(name)) == BATTERY[name]
+
+
+@pytest.mark.parametrize("name", sorted(SCREEN))
+def test_screen_from_display_state_or_wakefulness(name):
+    assert reports.parse_screen_on(golden(name)) is SCREEN[name]
+
+
+@pytest.mark.parametrize("name", sorted(MEMINFO_KB))
+def test_meminfo_pss_summed_over_the_package_processes(name):
+    expected = MEMINFO_KB[name]
+    assert reports.parse_meminfo_pss_bytes(golden(name)) == (expected * 1024 if expected else None)
+
+
+def test_meminfo_blocks_name_their_process():
+    processes = reports.parse_meminfo(golden("meminfo/two-processes.txt"))
+    assert [(p.name, p.pss_kb) for p in processes] == [("org.mobilebench.shell", 107028),
+                                                       ("org.mobilebench.shell:bench", 30000)]
+
+
+@pytest.mark.parametrize("name", sorted(AM_START))
+def test_am_start_with_and_without_launch_state(name):
+    assert reports.parse_am_start(golden(name)) == AM_START[name]
+
+
+def test_am_start_error_is_the_first_error_line():
+    assert reports.parse_am_start_error(golden("am_start/android-10.txt")) is None
     assert "does not exist" in reports.parse_am_start_error("Error: Activity class {a/.B} does not exist.")
-    assert reports.parse_am_start_error("Status: ok\nComplete") is None
-    assert reports.parse_cpu_list("0-3,6") == [0, 1, 2, 3, 6]
+
+
+def test_getprop_records_across_versions():
+    old, new = reports.parse_getprop(golden("getprop/android-10.txt")), reports.parse_getprop(golden("getprop/android-14.txt"))
+    assert (old["ro.build.version.sdk"], old.get("ro.soc.model"), old["ro.board.platform"]) == ("29", None, "msmnile")
+    assert old["ro.vendor.build.fingerprint.note"] == "first line\nsecond line"  # a value over two lines
+    assert (new["ro.build.version.sdk"], new["ro.soc.model"], new["sys.empty"]) == ("34", "SM8550", "")
+    assert goldens("getprop") == ["getprop/android-10.txt", "getprop/android-14.txt"]
+
+
+def test_cpu_lists():
+    assert reports.parse_cpu_list("0-3,6") == [0, 1, 2, 3, 6] and reports.parse_cpu_list(None) == []

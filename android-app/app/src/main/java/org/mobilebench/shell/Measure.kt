@@ -2,10 +2,11 @@ package org.mobilebench.shell
 
 /**
  * Timed inferences until both the minimum count and the minimum time are reached, or the maximum time
- * passes: the same rule as the host shell. Only [run] is timed. Raw samples only; no statistics here.
+ * passes: the same rule as the host shell. Only [run] is timed; [after] runs outside the timed span (it reads
+ * a runtime's own timing of the call). Raw samples only; no statistics here.
  */
 fun timedLoop(run: () -> Unit, minIterations: Int, minSeconds: Double, maxSeconds: Double,
-              clock: () -> Long = System::nanoTime): LongArray {
+              clock: () -> Long = System::nanoTime, after: () -> Unit = {}): LongArray {
     val minNs = (minSeconds * 1e9).toLong()
     val maxNs = (maxSeconds * 1e9).toLong()
     val samples = ArrayList<Long>(maxOf(minIterations, 16))
@@ -15,6 +16,7 @@ fun timedLoop(run: () -> Unit, minIterations: Int, minSeconds: Double, maxSecond
         run()
         val end = clock()
         samples.add(end - begin)
+        after()
         val elapsed = end - start
         if (elapsed >= maxNs || (samples.size >= minIterations && elapsed >= minNs)) return samples.toLongArray()
     }

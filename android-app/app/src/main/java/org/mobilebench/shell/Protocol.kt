@@ -62,6 +62,13 @@ fun parseRequest(text: String, folder: File): Request {
     }
 }
 
+/** Whether a request asks for sustained-performance mode; false for anything unreadable (the bench thread reports it). */
+fun requestedSustained(text: String): Boolean = try {
+    JSONObject(text).optBoolean("sustained_performance", false)
+} catch (e: org.json.JSONException) {
+    false
+}
+
 data class Timing(
     val loadNs: Long? = null,
     val firstInferenceNs: Long? = null,
@@ -95,7 +102,7 @@ fun resultJson(result: Result): JSONObject = JSONObject()
     .put("cell_id", result.cellId)
     .put("status", result.status)
     .put("error", result.error ?: JSONObject.NULL)
-    .put("shell", JSONObject(result.shell))
+    .put("shell", jsonValue(result.shell))
     .put("runtime", JSONObject().put("name", result.runtime).put("version", result.runtimeVersion ?: JSONObject.NULL))
     .put("delegate_applied", result.delegateApplied ?: JSONObject.NULL)
     .put("timing", JSONObject()
@@ -117,4 +124,13 @@ fun writeAtomically(target: File, text: String) {
     val partial = File(target.parentFile, ".${target.name}.partial")
     partial.writeText(text)
     if (!partial.renameTo(target)) throw java.io.IOException("cannot rename $partial to $target")
+}
+
+/** Maps, lists and arrays as JSON (org.json's own wrapping differs between Android and the JVM library). */
+fun jsonValue(value: Any?): Any = when (value) {
+    null -> JSONObject.NULL
+    is Map<*, *> -> JSONObject().apply { value.forEach { (k, v) -> put(k.toString(), jsonValue(v)) } }
+    is Iterable<*> -> JSONArray().apply { value.forEach { put(jsonValue(it)) } }
+    is LongArray -> JSONArray().apply { value.forEach { put(it) } }
+    else -> value
 }

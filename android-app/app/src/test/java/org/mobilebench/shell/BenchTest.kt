@@ -14,6 +14,7 @@ class BenchTest {
     private class FakeSession(private val failOnRun: Boolean = false) : ModelSession {
         var runs = 0
         override val version = "fake-1"
+        override val timedSpan = "fake"
         override fun setInputs(inputs: List<Pair<InputSpec, ByteArray>>) {}
         override fun run() { if (failOnRun) throw IllegalStateException("kernel missing"); runs++ }
         override fun delegateApplied() = "xnnpack"
@@ -30,9 +31,10 @@ class BenchTest {
         }
     }
 
-    private fun runWith(session: () -> ModelSession, inputBytes: Int = 16): JSONObject {
+    private fun runWith(session: () -> ModelSession, inputBytes: Int = 16, host: Host = Host()): JSONObject {
         val result = folder.root.resolve("out/result.json")
-        Bench(mapOf("name" to "android-app", "version" to "test"), open = { session() }).runFile(writeRequest(inputBytes), result)
+        Bench(mapOf("name" to "android-app", "version" to "test"), open = { session() }, host = host)
+            .runFile(writeRequest(inputBytes), result)
         return JSONObject(result.readText())
     }
 
@@ -46,7 +48,8 @@ class BenchTest {
         assertEquals("xnnpack", json.getString("delegate_applied"))
         assertEquals("fake-1", json.getJSONObject("runtime").getString("version"))
         assertTrue(json.getJSONObject("timing").getLong("load_ns") >= 0)
-        assertTrue(!json.getJSONObject("memory").isNull("peak_rss_bytes"))  // /proc/self/status on Linux
+        // VmHWM comes from /proc/self/status: present on Linux (and Android), absent on a macOS build machine.
+        assertEquals(java.io.File("/proc/self/status").canRead(), !json.getJSONObject("memory").isNull("peak_rss_bytes"))
     }
 
     @Test
@@ -69,5 +72,42 @@ class BenchTest {
         val json = JSONObject(result.readText())
         assertEquals("bad_request", json.getString("status"))
         assertNull(json.optString("delegate_applied", null))
+    }
+
+    @Test
+    fun `phases are marked around the timed loop, in order`() {
+        val phases = ArrayList<String>()
+        assertEquals("ok", runWith({ FakeSession() }, host = Host(phase = { phases.add(it) })).getString("status"))
+        assertEquals(listOf("loading", "warmup", "timed", "after"), phases)
+    }
+
+    @Test
+    fun `a window without focus fails the repetition, its reason named`() {
+        val json = runWith({ FakeSession() }, host = Host(focused = { false }))
+        assertEquals("run_failed", json.getString("status"))
+        assertTrue(json.getString("error").contains("no focus"))
+        assertEquals(false, json.getJSONObject("shell").getJSONObject("window_focus").getBoolean("loop_start"))
+        folder.delete(); folder.create()
+        val lostAtEnd = runWith({ FakeSession() }, host = Host(focused = { wait -> wait }))  // had it, then lost it
+        assertEquals("run_failed", lostAtEnd.getString("status"))
+        assertTrue(lostAtEnd.getString("error").contains("at the end of the timed loop"))
+    }
+
+    @Test
+    fun `a model outside the sandbox is refused before anything is read`() {
+        val sandbox = Sandbox(folder.newFolder("files"))
+        val json = runWith({ FakeSession() }, host = Host(sandbox = sandbox))
+        assertEquals("bad_request", json.getString("status"))
+        assertTrue(json.getString("error").contains("outside this app's files folder"))
+    }
+
+    @Test
+    fun `a result that cannot be written is a logged error, not a dead thread`() {
+        val logged = ArrayList<String>()
+        val blocker = folder.newFile("not-a-folder")
+        val written = Bench(mapOf("name" to "android-app", "version" to "test"), open = { FakeSession() },
+                            host = Host(log = { logged.add(it) })).runFile(writeRequest(), blocker.resolve("result.json"))
+        assertEquals(false, written)
+        assertTrue(logged.any { it.contains("cannot write the result") })
     }
 }

@@ -54,4 +54,13 @@ class ProtocolTest {
         assertEquals(0, json.getJSONObject("timing").getJSONArray("samples_ns").length())
         assertEquals(JSONObject.NULL, json.getJSONObject("runtime").get("version"))
     }
+
+    @Test
+    fun `the sustained-performance flag is read only when the request sets it`() {
+        assertTrue(requestedSustained(request().replace("\"threads\": 2,", "\"threads\": 2, \"sustained_performance\": true,")))
+        assertFalse(requestedSustained(request()))
+        assertFalse(requestedSustained("{not json"))
+        assertTrue(parseRequest(request().replace("\"threads\": 2,", "\"threads\": 2, \"sustained_performance\": true,"),
+                                folder).sustainedPerformance)
+    }
 }
