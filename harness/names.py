@@ -20,7 +20,7 @@ def is_safe_name(value: str) -> bool:
     return bool(_SAFE.fullmatch(value))
 
 
-def check_safe_name(kind: str, value: str, *, file: str | None = None) -> str:
+def check_safe_name(kind: str, value: str) -> str:
     if not is_safe_name(value):
-        raise ConfigError(f"{kind} {value!r} is not a safe name: expected {SAFE_NAME_RULE}", file=file)
+        raise ConfigError(f"{kind} {value!r} is not a safe name: expected {SAFE_NAME_RULE}")
     return value
