@@ -60,7 +60,8 @@ def two_runs(tmp_path_factory):
     for module in RUNTIME_MODULES:
         require(module)
     folder = tmp_path_factory.mktemp("e2e")
-    (folder / "corrupt.tflite").write_bytes(b"this is not a flatbuffer")
+    # It begins as a .tflite does, so it passes the matrix's checks and fails when its signature is read.
+    (folder / "corrupt.tflite").write_bytes(b"\x0c\x00\x00\x00TFL3 this is not a flatbuffer")
     matrix = folder / "tiny.yaml"
     matrix.write_text(MATRIX)
     first = _bench(matrix, folder / "results", folder / "cache")

@@ -62,6 +62,9 @@ class HostDevice(Device):
     def state(self) -> DeviceState:
         return linux_state(read_local, os.cpu_count() or 1, os.sysconf("SC_CLK_TCK"))
 
+    def cpu_limit(self) -> int | None:
+        return os.cpu_count()
+
     def cpu_affinity(self, requested: tuple[int, ...] | None) -> tuple[int, ...] | None:
         return requested or tuple(sorted(os.sched_getaffinity(0)))
 

@@ -17,8 +17,10 @@ from harness.compatibility import incompatibility
 from harness.config.matrix import Matrix
 from harness.convert.cache import Artifact, ArtifactCache, ConversionFailure
 from harness.devices.base import Device
-from harness.errors import ConfigError, HarnessError
+from harness.errors import HarnessError
+from harness.names import check_safe_name
 from harness.plan import PlannedCell, plan
+from harness.plan_checks import check_some_cell_runs
 from harness.provenance import run_provenance
 from harness.results.store import RunStore
 from harness.run.cells import CellRunner, run_cells
@@ -27,6 +29,7 @@ from harness.run.operators import operator_rows
 from harness.run.outcome import CellOutcome, now
 from harness.run.progress import PhaseClock, Progress
 from harness.run.report import build_report
+from harness.run.resume import open_for_resume
 from harness.run.timeline import TIMELINE_FILE, Timeline
 from harness.runtimes.inspection import write_matrix_operator_lists
 
@@ -89,13 +92,12 @@ def _open_store(matrix: Matrix, device: Device, planned: list[PlannedCell], resu
                 run_id: str | None, resume: Path | None) -> tuple[RunStore, set[str]]:
     """A new run folder, or an interrupted one to finish: its recorded cells are kept and not run again."""
     if resume is None:
+        if run_id is not None:
+            check_safe_name("--run-id", run_id)
         metadata = _metadata(matrix, device, planned)
         return RunStore.create(results_root, run_id or new_run_id(matrix, device), metadata), set()
-    store = RunStore.open(resume)
+    store = open_for_resume(resume, matrix, {"name": device.name, "platform": device.platform, **device.facts()})
     recorded = store.metadata()
-    if recorded["matrix"]["text"] != matrix.text or recorded["device"]["name"] != device.name:
-        raise ConfigError(f"{resume} was run with another matrix or device; resume it with the same ones "
-                          f"(device {recorded['device']['name']}, matrix {recorded['matrix']['path']})")
     store.update_metadata(status="running", resumed_at=[*recorded.get("resumed_at", []), now().isoformat()])
     return store, store.recorded_cell_ids()
 
@@ -105,6 +107,8 @@ def run_bench(matrix: Matrix, device: Device, results_root: Path, cache: Artifac
               run_id: str | None = None, resume: Path | None = None, convert_workers: int | None = None) -> RunSummary:
     """Run every cell of ``matrix`` on ``device``; with ``resume`` (a run folder), only the cells it lacks."""
     all_planned = plan(matrix, device)
+    if not all_planned:
+        check_some_cell_runs(matrix, all_planned, device.name)  # says which rules removed every cell
     store, done = _open_store(matrix, device, all_planned, results_root, run_id, resume)
     planned = [p for p in all_planned if p.cell.cell_id not in done]
     facts, measurement = store.metadata()["device"], matrix.measurement
@@ -151,7 +155,10 @@ def run_bench(matrix: Matrix, device: Device, results_root: Path, cache: Artifac
             clock.started("measuring")
             run_cells(runner, outcomes, measurement, record)
     except BaseException:
-        store.update_metadata(status="interrupted", finished_at=now().isoformat(), counts=counts)
+        try:
+            store.update_metadata(status="interrupted", finished_at=now().isoformat(), counts=counts)
+        except (OSError, HarnessError):
+            pass  # a full disk; the error that stopped the run is the one to tell
         raise
     finally:
         device.close_run()

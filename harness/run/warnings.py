@@ -17,7 +17,7 @@ def _check_warnings(outcome: CellOutcome, report: CellReport, check: DelegateChe
     artifact, delegate = outcome.artifact, outcome.planned.cell.delegate
     if artifact is None or outcome.status == "skipped":
         return []
-    notes: list[str | None] = []
+    notes: list[str | None] = [artifact.cache_warning]
     if artifact.checks and check is None:
         notes.append(f"delegation and parity not measured: the host cannot apply {delegate}")
     if check and check.parity and check.parity.error is not None:

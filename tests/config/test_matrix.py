@@ -79,7 +79,7 @@ def test_missing_model_file_names_the_line(write_matrix):
 
 
 def test_user_file_paths_are_relative_to_the_matrix(write_matrix, tmp_path):
-    (tmp_path / "model.tflite").write_bytes(b"x")
+    (tmp_path / "model.tflite").write_bytes(b"\x0c\x00\x00\x00TFL3" + bytes(8))
     matrix = load_matrix(write_matrix("models:\n  - name: x\n    file: model.tflite\nruntimes: [litert]\n"))
     assert matrix.models[0].file == (tmp_path / "model.tflite").resolve()
     assert matrix.models[0].framework == "file" and matrix.models[0].file_format == "tflite"

@@ -33,7 +33,7 @@ class FakeCache:
     def lookup(self, key):
         return None
 
-    def convert(self, conversion, key):
+    def convert(self, conversion, key, use_cache=True):
         self.calls.append(conversion)
         if conversion.model.name == self.fail_for:
             raise ConversionError(f"{conversion.label}: unsupported operator aten::frobnicate")
