@@ -101,7 +101,8 @@ def test_all_three_runtimes_produce_measurements(two_runs):
     }
     for row in ok.itertuples():
         assert len(row.latency_samples_ns) == row.iterations >= 5
-        assert row.latency_min_ms <= row.latency_p50_ms <= row.latency_p90_ms <= row.latency_max_ms
+        assert row.latency_min_ms <= row.latency_p50_ms <= row.latency_max_ms
+        assert pd.isna(row.latency_p90_ms) if row.iterations < 100 else row.latency_p90_ms >= row.latency_p50_ms
         assert row.delegate_applied == row.delegate
         assert row.runtime_version and row.model_file_bytes > 0 and len(row.model_sha256) == 64
         assert row.model_load_ms > 0 and row.first_inference_ms > 0
