@@ -353,3 +353,20 @@ def test_progress_says_how_long_the_phase_has_left(tmp_path, write_matrix):
     assert [e.done for e in finished_runs] == [1, 2, 3, 4, 5, 6]
     assert all(e.eta_seconds is not None and e.eta_seconds >= 0 for e in finished_runs)
     assert finished_runs[-1].eta_seconds == 0
+
+
+def test_the_peak_is_measured_on_the_cells_cpus_after_the_cooldown_gate(tmp_path, write_matrix):
+    from harness.run.timeline import read_timeline
+
+    states, calls = _Counters(), []
+
+    class PeakDevice(FakeDevice):
+        def peak_gflops(self, threads, cpu_affinity=None):
+            calls.append((threads, cpu_affinity, states.readings))
+            return 400.0
+
+    text = ONE_CELL % "repetitions: 1, cpu_affinity: [0], cooldown: {timeout_seconds: 0, poll_seconds: 0.001}"
+    summary, _ = _run(tmp_path, write_matrix, PeakDevice(states=states), text=text)
+    assert len(calls) == 1 and calls[0][:2] == (1, (0,)) and calls[0][2] >= 2  # the gate read the state first
+    phases = [span["phase"] for span in read_timeline(summary.run_dir)]
+    assert phases.index("cooldown") < phases.index("peak")
