@@ -221,7 +221,7 @@ def test_already_converted_files_run_as_user_models(two_runs):
         f"  - {{name: given_ptl, file: {_converted(folder, 'tiny_cnn -> ptl')}, inputs: [[1, 3, 16, 16]]}}\n"
         f"  - {{name: wrong_inputs, file: {_converted(folder, 'tiny_cnn -> tflite')}, inputs: [[1, 3, 8, 8]]}}\n"
         "runtimes: [litert, executorch, torchscript]\ndelegates: [xnnpack, none]\n"
-        "measurement: {warmup_runs: 0, min_iterations: 3, min_seconds: 0, max_seconds: 1}\n")
+        "measurement: {warmup_runs: 0, min_iterations: 3, min_seconds: 0, max_seconds: 1, repetitions: 2, max_repetitions: 2}\n")
     completed = _bench(matrix, folder / "file-results", folder / "cache")
     assert completed.returncode == 0, completed.stderr[-3000:]
     frame = results.load(folder / "file-results").set_index(["model", "runtime", "delegate"])
