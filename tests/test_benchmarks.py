@@ -32,7 +32,14 @@ def test_overhead_script_prints_a_ratio_per_runtime(cache_dir):
 @pytest.mark.slow
 def test_stability_and_order_scripts_print_their_figures(cache_dir):
     assert "CV" in _script("stability.py", "--model", "transformer_encoder", "--runs", "2", cache=cache_dir)
-    assert "confidence intervals" in _script("order_bias.py", "--model", "transformer_encoder", cache=cache_dir)
+    out = _script("order_bias.py", "--model", "transformer_encoder", "--copies", "2", "--repetitions", "2",
+                  "--min-seconds", "0", cache=cache_dir)
+    assert "intervals overlap in" in out and "holds 1 in" in out
+
+
+def test_the_coverage_script_prints_coverage_and_overlap_per_scenario(cache_dir):
+    out = _script("interval_coverage.py", "--cells", "40", cache=cache_dir)
+    assert out.count("; coverage ") == 4 and out.count("identical cells' intervals overlap ") == 4
 
 
 def test_benchmark_scripts_use_only_the_public_api():

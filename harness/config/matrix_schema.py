@@ -144,15 +144,21 @@ class Cooldown(_Strict):
 
 
 class Measurement(_Strict):
-    warmup_runs: int = Field(3, ge=0, le=MAX_COUNT, description="Untimed runs after the first inference.")
+    warmup_runs: int = Field(3, ge=0, le=MAX_COUNT, description="Untimed runs after the first inference...")
+    warmup_seconds: Seconds = Field(0.0, description=(
+        "...continuing until both warm-up minimums are met (phones need seconds to raise their clocks), "
+        "or until max_seconds of warm-up. Each warm-up run's time is recorded."))
     min_iterations: int = Field(10, ge=1, le=MAX_COUNT, description="Timed runs continue until both minimums are met...")
-    min_seconds: Seconds = Field(1.0, description="...and stop at max_seconds whatever the count.")
+    min_seconds: Seconds = Field(0.5, description="...and stop at max_seconds whatever the count.")
     max_seconds: float = Field(10.0, gt=0, le=MAX_SECONDS)
-    repetitions: int = Field(2, ge=1, le=MAX_REPETITIONS, description="Fresh shell processes per cell, at least.")
-    max_repetitions: int = Field(
-        4, ge=1, le=MAX_REPETITIONS, description="More repetitions are added, up to this many, while the spread is too wide.")
-    max_spread: float = Field(0.10, gt=0, description=(
-        "(max - min) / median of the repetition medians; above it a cell is extended, then flagged unstable."))
+    repetitions: int = Field(5, ge=1, le=MAX_REPETITIONS, description=(
+        "Fresh shell processes per cell, at least. The median's 95% interval comes from the repetition "
+        "medians, so it needs two or more; five make it cover about 95% here (benchmarks/interval_coverage.py)."))
+    max_repetitions: int = Field(10, ge=1, le=MAX_REPETITIONS, description=(
+        "More repetitions are added, up to this many, while the median is known too loosely."))
+    max_relative_error: float = Field(0.015, gt=0, le=1, description=(
+        "Standard error of the repetition medians (from their logs; 0.015 is about 1.5%); above it a cell is "
+        "extended, then flagged unstable."))
     order: Literal["shuffled", "interleaved", "as_listed"] = Field(
         "shuffled", description="shuffled: cells in a seeded random order; interleaved: one repetition of every cell per round.")
     seed: int = Field(0, ge=0, lt=2**32, description="Seeds the cell order.")
@@ -167,6 +173,14 @@ class Measurement(_Strict):
         "from a server that imported the runtime once. Forking starts seconds sooner but measured up to 13% "
         "slower and heavier on memory (docs/wall-budget.md): for quick looks, not for numbers to compare."))
     cooldown: Cooldown = Cooldown()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_max_spread(cls, data):
+        if isinstance(data, dict) and "max_spread" in data:
+            raise ValueError("max_spread is replaced by max_relative_error (the standard error of the repetition "
+                             "medians, e.g. 0.015): the range of the medians grows with their number")
+        return data
 
     @model_validator(mode="after")
     def _ordered(self):

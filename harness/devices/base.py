@@ -86,6 +86,7 @@ class Device(ABC):
         """The CPUs a shell will run on, as recorded in results."""
         return requested
 
-    def peak_gflops(self, threads: int) -> float | None:
-        """The practical single-precision peak on ``threads`` threads, or None where it cannot be measured."""
+    def peak_gflops(self, threads: int, cpu_affinity: tuple[int, ...] | None = None) -> float | None:
+        """The practical single-precision peak on ``threads`` threads, on the cells' CPUs, or None where it cannot
+        be measured."""
         return None

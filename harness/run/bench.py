@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from harness.compatibility import incompatibility
-from harness.config.matrix import Matrix
+from harness.config.matrix import Matrix, Measurement
 from harness.convert.cache import Artifact, ArtifactCache, ConversionFailure
 from harness.devices.base import Device
 from harness.errors import HarnessError
@@ -25,6 +25,7 @@ from harness.provenance import run_provenance
 from harness.results.store import RunStore
 from harness.run.cells import CellRunner, run_cells
 from harness.run.conversions import Converted, convert_all
+from harness.run.cooldown import wait_for_cooldown
 from harness.run.operators import operator_rows
 from harness.run.outcome import CellOutcome, now
 from harness.run.progress import PhaseClock, Progress
@@ -61,16 +62,20 @@ def _incompatibility(artifact: Artifact, device: Device) -> str | None:
     return incompatibility(artifact.inspection, device.runtime_limits, device.name)
 
 
-def _measure_peaks(device: Device, thread_counts: list[int], report: Callable[[Progress], None],
-                   timeline: Timeline) -> dict[int, float | None]:
+def _measure_peaks(device: Device, thread_counts: list[int], measurement: Measurement,
+                   report: Callable[[Progress], None], timeline: Timeline) -> dict[int, float | None]:
+    """The peak per thread count, measured as a cell is: on the cells' CPUs, once the device has cooled."""
     peaks: dict[int, float | None] = {}
     clock = PhaseClock("peak", len(thread_counts), report)
+    cpus = device.cpu_affinity(measurement.cpu_affinity)
     for threads in thread_counts:
         label = f"float32 matrix product, {threads} thread(s)"
         clock.started(label)
         try:
+            with timeline.span("cooldown", threads=threads):
+                wait_for_cooldown(device.state, measurement.cooldown)
             with timeline.span("peak", threads=threads):
-                peaks[threads] = device.peak_gflops(threads)
+                peaks[threads] = device.peak_gflops(threads, cpus)
         except HarnessError:
             peaks[threads] = None
         clock.finished(label, "measured" if peaks[threads] else "unavailable")
@@ -137,7 +142,7 @@ def run_bench(matrix: Matrix, device: Device, results_root: Path, cache: Artifac
         conversions = list(dict.fromkeys(p.conversion for p in planned if p.conversion is not None))
         artifacts = convert_all(conversions, cache, use_cache, on_progress, timeline, convert_workers)
         _write_operator_lists(artifacts, store.folder / OPERATOR_LISTS_FOLDER)
-        peaks = _measure_peaks(device, sorted({p.cell.threads for p in runnable}), on_progress, timeline)
+        peaks = _measure_peaks(device, sorted({p.cell.threads for p in runnable}), measurement, on_progress, timeline)
         store.update_metadata(peak_gflops_per_s={str(t): g for t, g in peaks.items()})
         with tempfile.TemporaryDirectory(prefix="harness-inputs-") as scratch:
             if runnable:
