@@ -140,11 +140,17 @@ class CellRunner:
         return not needs_another_repetition(outcome, self.measurement)
 
 
+def order_seed(measurement: Measurement, device: str | None = None) -> int | str:
+    """The seed of one device's cell order: the matrix's own for a single device; in a run on several devices,
+    salted with the device's name, so each device's order is its own and still reproducible."""
+    return measurement.seed if device is None else f"{measurement.seed}:{device}"
+
+
 def run_cells(runner: CellRunner, outcomes: list[CellOutcome], measurement: Measurement,
-              record: Callable[[CellOutcome], None]) -> None:
+              record: Callable[[CellOutcome], None], seed: int | str | None = None) -> None:
     """Shuffled or listed: each cell runs all its repetitions in turn. Interleaved: one repetition of every
     unfinished cell per round, each round in a fresh shuffled order, so drift over time spreads evenly."""
-    rng = random.Random(measurement.seed)
+    rng = random.Random(measurement.seed if seed is None else seed)
     pending = list(outcomes)
     if measurement.order != "as_listed":
         rng.shuffle(pending)
