@@ -63,6 +63,7 @@ class CellRunner:
         self.profile = profile  # "operators": one more, profiled, process per cell after its repetitions
         self.timeline = timeline or Timeline(None)
         self._inputs: dict[str, tuple[InputFile, ...]] = {}
+        self.lost: str | None = None  # why the device is gone for good: the remaining cells fail at once
         self._launch = Launch(measurement.cell_timeout_seconds, device.cpu_affinity(measurement.cpu_affinity),
                               measurement.shell_start)
 
@@ -84,6 +85,9 @@ class CellRunner:
     def repeat(self, outcome: CellOutcome) -> None:
         """One more repetition of the cell: wait for a calm device, then a fresh shell process."""
         outcome.started_at = outcome.started_at or now()
+        if self.lost:
+            outcome.fail("device", f"not run: {self.lost}")
+            return
         try:
             request, files = self._files(outcome)
         except ValidationError as invalid:  # e.g. a user's file with a scalar input: this cell fails, not the run
@@ -107,6 +111,8 @@ class CellRunner:
                 after = self.device.state()
         except DeviceError as error:
             outcome.fail("device", str(error))
+            if not self.device.reachable():
+                self.lost = f"{self.device.name} stopped answering after: {error}"
             return
         finally:
             outcome.device_notes.extend(n for n in self.device.take_notes() if n not in outcome.device_notes)

@@ -85,7 +85,8 @@ def test_a_device_lost_before_its_share_fails_only_its_cells(tmp_path, write_mat
     summary = _bench(tmp_path, write_matrix, [NamedDevice("a", fail_open=True), NamedDevice("b")])
     rows = results.load(summary.run_dir).set_index("device")
     lost = rows.loc["a"]
-    assert len(lost) == 6 and set(lost.status) == {"failed"} and set(lost.stage) == {"device"} and set(lost.error) == {"a: device offline"}
+    assert len(lost) == 6 and set(lost.status) == {"failed"} and set(lost.stage) == {"device"}
+    assert set(lost.error) == {"a: device offline"}
     assert len(rows.loc["b"]) == 6 and set(rows.loc["b"].status) == {"ok"}
 
 
@@ -100,3 +101,27 @@ def test_resume_finishes_each_devices_share(tmp_path, write_matrix):
     assert sorted((summary.run_dir / "cells").glob("*.parquet")) == kept
     rerun = {r.cell_id for d in devices for r in d.requests}
     assert rerun <= {p.stem for p in kept[::3]}
+
+
+class VanishingDevice(NamedDevice):
+    """Answers its first request, then never again."""
+
+    def run(self, request, files, launch):
+        if self.requests:
+            self.requests.append(request)
+            raise DeviceError(f"{self.name}: connection lost; gave up after 4 attempts")
+        return super().run(request, files, launch)
+
+    def reachable(self):
+        return not self.requests
+
+
+def test_a_device_gone_mid_run_fails_its_remaining_cells_at_once(tmp_path, write_matrix):
+    gone = VanishingDevice("a")
+    summary = _bench(tmp_path, write_matrix, [gone, NamedDevice("b")], MATRIX.replace("repetitions: 2", "repetitions: 1"))
+    rows = results.load(summary.run_dir).set_index("device").sort_values("started_at")
+    assert list(rows.loc["a"].status) == ["ok", "failed", *["failed"] * 4] and set(rows.loc["b"].status) == {"ok"}
+    assert list(rows.loc["a"].error)[1] == "a: connection lost; gave up after 4 attempts"
+    assert all(e == "not run: a stopped answering after: a: connection lost; gave up after 4 attempts"
+               for e in list(rows.loc["a"].error)[2:])
+    assert len(gone.requests) == 2  # no request reached the lost device after it stopped answering
