@@ -99,11 +99,14 @@ class DeviceShare:
                 self.record(CellOutcome.skipped(item))
 
     def run_cells(self, artifacts: Converted, scratch: Path, measure_peaks) -> None:
-        """Peaks, then every runnable cell. A device error outside a cell (the phone gone for good before the
-        run opened, say) fails this device's remaining cells with its text; the other devices go on."""
+        """Peaks, then every runnable cell. A device error outside a cell (the phone gone before the run opened,
+        its app missing) stops a single-device run with that one line, as always; with several devices it fails
+        this device's remaining cells with its text, and the other devices go on."""
         try:
             self._run_cells(artifacts, scratch, measure_peaks)
         except HarnessError as error:
+            if not self.run.several:
+                raise
             for item in self.runnable:
                 if item.cell.cell_id not in self.recorded:
                     self.record(CellOutcome.failed_before_running(item, "device", str(error)))
