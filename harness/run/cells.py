@@ -64,14 +64,14 @@ class CellRunner:
         self.timeline = timeline or Timeline(None)
         self._inputs: dict[str, tuple[InputFile, ...]] = {}
         self.lost: str | None = None  # why the device is gone for good: the remaining cells fail at once
-        self._launch = Launch(measurement.cell_timeout_seconds, device.cpu_affinity(measurement.cpu_affinity),
+        self.launch = Launch(measurement.cell_timeout_seconds, device.cpu_affinity(measurement.cpu_affinity),
                               measurement.shell_start)
 
     def start(self, planned: PlannedCell, artifact: Artifact) -> CellOutcome:
-        return CellOutcome(planned, "ok", artifact=artifact, cpu_affinity=self._launch.cpu_affinity,
+        return CellOutcome(planned, "ok", artifact=artifact, cpu_affinity=self.launch.cpu_affinity,
                            peak_gflops=self.peaks.get(planned.cell.threads))
 
-    def _files(self, outcome: CellOutcome, profile: str | None = None) -> tuple[Request, dict[str, Path]]:
+    def request_files(self, outcome: CellOutcome, profile: str | None = None) -> tuple[Request, dict[str, Path]]:
         artifact = outcome.artifact
         assert artifact is not None, "a cell runs only with its converted file"
         folder = self.scratch / artifact.key
@@ -89,7 +89,7 @@ class CellRunner:
             outcome.fail("device", f"not run: {self.lost}")
             return
         try:
-            request, files = self._files(outcome)
+            request, files = self.request_files(outcome)
         except ValidationError as invalid:  # e.g. a user's file with a scalar input: this cell fails, not the run
             first = invalid.errors()[0]
             outcome.fail("run", f"invalid request at {'/'.join(map(str, first['loc']))}: {first['msg']}")
@@ -97,7 +97,7 @@ class CellRunner:
         where = {"runtime": request.runtime, "cell_id": request.cell_id, "repetition": len(outcome.results) + 1}
         try:
             began, begin = time.time(), time.monotonic()
-            if self.device.prepare(request, self._launch):
+            if self.device.prepare(request, self.launch):
                 self.timeline.add("prepare", began, time.monotonic() - begin, **where)
             with self.timeline.span("cooldown", **where):
                 cooldown = wait_for_cooldown(self.device.state, self.measurement.cooldown)
@@ -105,7 +105,7 @@ class CellRunner:
             before = cooldown.last_state  # read as the gate opened: no second round trip to the device
             outcome.state_before = outcome.state_before or before
             with self.timeline.span("shell", **where) as inside:
-                result = self.device.run(request, files, self._launch)
+                result = self.device.run(request, files, self.launch)
                 inside["inside"] = shell_split(result)
             with self.timeline.span("state", **where):
                 after = self.device.state()
@@ -128,10 +128,10 @@ class CellRunner:
             return
         where = {"runtime": cell.runtime, "cell_id": cell.cell_id}
         try:
-            request, files = self._files(outcome, self.profile)
-            self.device.prepare(request, self._launch)
+            request, files = self.request_files(outcome, self.profile)
+            self.device.prepare(request, self.launch)
             with self.timeline.span("profile", **where):
-                result = self.device.run(request, files, self._launch)
+                result = self.device.run(request, files, self.launch)
         except (DeviceError, ValidationError) as error:
             outcome.device_notes.append(f"operator profile failed: {error}")
             return

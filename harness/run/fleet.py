@@ -16,6 +16,7 @@ from harness.compatibility import incompatibility
 from harness.config.matrix import Matrix
 from harness.convert.cache import Artifact, ConversionFailure
 from harness.devices.base import Device
+from harness.devices.farm.batch import FarmDevice, farm_summary, run_on_farm
 from harness.errors import HarnessError
 from harness.plan import PlannedCell
 from harness.results.store import RunStore
@@ -46,6 +47,11 @@ class SharedRun:
             with self.lock:
                 self.report(replace(event, label=f"{device.name}: {event.label}") if self.several else event)
         return report
+
+    def record_farm(self, device: Device, summary: dict) -> None:
+        with self.lock:
+            farms = self.store.metadata().get("farm_runs", {})
+            self.store.update_metadata(farm_runs={**farms, device.name: summary})
 
     def record_peaks(self, device: Device, peaks: dict[int, float | None]) -> None:
         measured = {str(t): g for t, g in peaks.items()}
@@ -85,7 +91,7 @@ class DeviceShare:
                 run.store.write_operators(columns["cell_id"], operator_rows(outcome.operator_profile, columns))
         with run.lock:
             self.recorded.add(cell.cell_id)
-            self.counts[outcome.status] += 1
+            self.counts[outcome.status] = self.counts.get(outcome.status, 0) + 1
             run.counts[outcome.status] = run.counts.get(outcome.status, 0) + 1
             if outcome.planned.conversion is not None and run.clock is not None:
                 run.clock.finished(self._label(cell.label), outcome.status, quick=not outcome.results)
@@ -131,6 +137,12 @@ class DeviceShare:
                 self.record(CellOutcome.failed_before_running(item, "compatibility", refusal, artifact))
             else:
                 outcomes.append(runner.start(item, artifact))
+        if isinstance(device, FarmDevice):  # one batch for the farm's whole pool, then one row per cell and phone
+            farm_run = run_on_farm(device, outcomes, runner.request_files, runner.launch, run.store.folder.name,
+                                   self.record)
+            if farm_run is not None:
+                run.record_farm(device, farm_summary(farm_run))
+            return
         seed = order_seed(run.matrix.measurement, device.name if run.several else None)
         run_cells(runner, outcomes, run.matrix.measurement, self.record, seed)
 

@@ -2,7 +2,7 @@
 
 A farm does not take one request at a time: it takes a batch (every cell of the run) and returns each phone's
 results when its job ends. So it offers ``run_batch`` instead of ``run``; the runner (run/fleet.py) hands it
-the cells it would have run one by one, and turns each phone's results into rows of their own.
+the cells it would have run one by one, and turns each phone's results into rows of their own (farm/batch.py).
 """
 
 from __future__ import annotations
@@ -12,17 +12,16 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from harness.devices.base import Device, Launch
+from harness.devices.base import Launch
+from harness.devices.farm.batch import FarmDevice
 from harness.devices.farm.package import FarmCell, farm_test_spec, write_test_package
 from harness.devices.farm.session import FarmRun, FarmSession, make_client
-from harness.errors import ConfigError, DeviceError
-from harness.protocol import Request, Result
+from harness.errors import ConfigError
 
 
-class AwsDeviceFarm(Device):
+class AwsDeviceFarm(FarmDevice):
     platform = "android"  # what runs on the phones: the Android app and its runtimes
     delegates = frozenset({"xnnpack", "none"})
-    mode = "app"
 
     def __init__(self, name: str, entry, mode: str | None = None, client=None, **session_options):
         super().__init__(name)
@@ -36,9 +35,6 @@ class AwsDeviceFarm(Device):
 
     def facts(self) -> dict[str, str | int | float | None]:
         return {"engine": "aws-device-farm", "device_pool_arn": self.entry.device_pool_arn}
-
-    def run(self, request: Request, files: dict[str, Path], launch: Launch) -> Result:
-        raise DeviceError(f"{self.name} runs a run's cells together (run_batch), not one request at a time")
 
     def session(self) -> FarmSession:
         client = self._client if self._client is not None else make_client(self.entry.region)

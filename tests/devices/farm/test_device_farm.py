@@ -109,8 +109,8 @@ def _artifact_zip(files: dict[str, str]) -> bytes:
     return buffer.getvalue()
 
 
-def _ok(cell: str) -> str:
-    return json.dumps(result(cell, "ok", None, {"name": "android-app", "version": "2"}, "litert", "2.3.0", "xnnpack",
+def _ok(cell: str, runtime: str = "litert", delegate: str = "xnnpack") -> str:
+    return json.dumps(result(cell, "ok", None, {"name": "android-app", "version": "2"}, runtime, "2.3.0", delegate,
                              timing("monotonic", 1000, 2000, (3_000_000, 1_000_000))).to_json())
 
 
@@ -216,3 +216,49 @@ def test_a_farm_alias_is_validated_like_the_others(tmp_path):
     devices.write_text(f"fleet:\n  platform: aws-device-farm\n  project_arn: {PROJECT}\n  device_pool: {POOL}\n")
     with pytest.raises(ConfigError, match="device_pool"):
         open_device("fleet", devices)
+
+
+def test_harness_bench_on_a_farm_alias_and_a_phone_rows_per_farm_phone_and_no_credential_anywhere(
+        farm, client, tmp_path, write_matrix, monkeypatch):
+    """run_bench with the farm beside another device: each farm phone's rows carry ALIAS/PHONE; the phone whose
+    job errored fails only its own cells, with the farm's text; run.json records device minutes and names."""
+    from harness import results
+    from harness.config.matrix import load_matrix
+    from harness.run.bench import run_bench
+    from tests.run.test_bench import MATRIX, FakeCache
+    from tests.run.test_fleet import NamedDevice
+
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", FAKE_SECRET)
+    device, puts, artifacts = farm
+    ran: dict[str, tuple[str, str]] = {}
+
+    def put(url, path, kind):  # the package's requests are what the farm "runs"
+        if path.suffix == ".zip":
+            with zipfile.ZipFile(path) as package:
+                for name in package.namelist():
+                    if name.endswith("/request.json"):
+                        sent = json.loads(package.read(name))
+                        ran[sent["cell_id"]] = (sent["runtime"], sent["delegate"])
+
+    def get(url):  # the first phone ran every cell; the second, one, before its job errored
+        cells = sorted(ran) if url.endswith("job-0/customer.zip") else sorted(ran)[:1]
+        return _artifact_zip({f"{c}.json": _ok(c, *ran[c]) for c in cells})
+
+    device._session_options.update(put=put, get=get)
+    _expect_uploads(client)
+    _expect_schedule(client)
+    _expect_run_status(client, "COMPLETED")
+    _expect_jobs(client, {}, [(PHONES[0], "PASSED", None, {}), (PHONES[1], "ERRORED", "Device lost.", {})])
+    matrix = load_matrix(write_matrix(MATRIX.replace("torchscript]", "torchscript]\nthreads: [1]")))
+    summary = run_bench(matrix, [device, NamedDevice("a")], tmp_path / "results", FakeCache(tmp_path), run_id="run")
+    rows = results.load(summary.run_dir)
+    per_device = rows.groupby("device").status.apply(list).to_dict()
+    assert set(per_device) == {"a", f"fleet/{PHONES[0]}", f"fleet/{PHONES[1]}"} and rows.cell_id.is_unique
+    assert per_device[f"fleet/{PHONES[0]}"] == ["ok"] * 6 and set(per_device["a"]) == {"ok"}
+    lost = rows[rows.device == f"fleet/{PHONES[1]}"]
+    assert sorted(lost.status) == ["failed"] * 5 + ["ok"]
+    assert set(lost[lost.status == "failed"].error) == {"Device Farm job ERRORED: Device lost."}
+    farm_run = json.loads((summary.run_dir / "run.json").read_text())["farm_runs"]["fleet"]
+    assert farm_run["device_minutes"] == 7.0 and [d["name"] for d in farm_run["devices"]] == list(PHONES)
+    for path in summary.run_dir.rglob("*"):
+        assert not path.is_file() or FAKE_SECRET.encode() not in path.read_bytes() and FAKE_KEY.encode() not in path.read_bytes()
