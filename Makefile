@@ -78,7 +78,7 @@ venv: $(STAMP)
 
 $(STAMP): pyproject.toml requirements/constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(PIP) -e '.[runtimes,test]'
+	$(PIP) -e '.[runtimes,test,farm]'
 	# litert-torch's own requirement ai-edge-litert[model-utils] is not needed for conversion.
 	$(PIP) --no-deps litert-torch==0.10.0
 	$(BIN)/pip check

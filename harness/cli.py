@@ -24,7 +24,8 @@ def _parser() -> argparse.ArgumentParser:
 
     def with_matrix(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--matrix", type=Path, default=DEFAULT_MATRIX, help="experiment matrix YAML")
-        sub.add_argument("--device", default="host", help="device alias from the devices file (default: host)")
+        sub.add_argument("--device", default=None, help="device alias from the devices file, or several: a,b "
+                                                        "(default: the matrix's devices, else host)")
         sub.add_argument("--devices", type=Path, default=DEFAULT_DEVICES, help="devices file")
         sub.add_argument("--cache-dir", type=Path, default=None, help="converted models (default: ~/.cache/mobile-bench)")
 
@@ -99,6 +100,13 @@ def main(argv: list[str] | None = None) -> int:
         warnings.showwarning = shown
 
 
+def _aliases(args, matrix) -> list[str]:
+    """`--device a,b` (commas or spaces between aliases), else the matrix's `devices`, else the host."""
+    if args.device:
+        return args.device.replace(",", " ").split()
+    return list(matrix.devices) or ["host"]
+
+
 def _bench(args) -> int:
     from harness.cli_progress import ProgressPrinter
     from harness.config.matrix import load_matrix
@@ -107,14 +115,17 @@ def _bench(args) -> int:
     from harness.run.bench import run_bench
 
     matrix = load_matrix(args.matrix)
-    device = open_device(args.device, args.devices, mode=args.mode or matrix.execution_mode)
+    devices = [open_device(alias, args.devices, mode=args.mode or matrix.execution_mode)
+               for alias in _aliases(args, matrix)]
     cache = ArtifactCache(args.cache_dir or default_cache_dir())
     with ProgressPrinter() as progress:
-        summary = run_bench(matrix, device, args.results, cache, use_cache=not args.no_cache,
+        summary = run_bench(matrix, devices, args.results, cache, use_cache=not args.no_cache,
                             on_progress=progress, run_id=args.run_id, resume=args.resume,
                             convert_workers=args.convert_jobs)
     counts = ", ".join(f"{n} {status}" for status, n in summary.counts.items())
     print(f"{summary.run_dir}: {counts}")
+    for name, device_counts in summary.counts_by_device.items():
+        print(f"  {name}: " + ", ".join(f"{n} {status}" for status, n in device_counts.items()))
     print(f"load it with: harness.results.load({str(summary.run_dir)!r})")
     return 0
 
@@ -147,18 +158,26 @@ def _compare(args) -> int:
 
 def _plan(args) -> int:
     from harness.config.matrix import load_matrix
-    from harness.convert.cache import ArtifactCache, cache_key
+    from harness.convert.cache import ArtifactCache
     from harness.devices.inventory import open_device
     from harness.plan import plan
     from harness.plan_checks import check_models, check_some_cell_runs
 
     matrix = load_matrix(args.matrix)
-    device = open_device(args.device, args.devices)
     cache = ArtifactCache(args.cache_dir or default_cache_dir())
-    planned = plan(matrix, device)
-    check_some_cell_runs(matrix, planned, device.name)
-    check_models(matrix)
     cached: dict = {}
+    plans = {device.name: plan(matrix, device) for device in [open_device(a, args.devices) for a in _aliases(args, matrix)]}
+    for name, planned in plans.items():
+        check_some_cell_runs(matrix, planned, name)
+    check_models(matrix)
+    for name, planned in plans.items():
+        _plan_on(planned, name, cache, cached)
+    return 0
+
+
+def _plan_on(planned, device: str, cache, cached: dict) -> None:
+    from harness.convert.cache import cache_key
+
     for item in planned:
         conversion = item.conversion
         if conversion is None:
@@ -169,9 +188,8 @@ def _plan(args) -> int:
         state = "cached" if cached[conversion] else "to convert"
         print(f"run   {item.cell.label:<60} {conversion.converter} -> .{conversion.format} ({state})")
     runs = sum(1 for p in planned if not p.skip_reason)
-    print(f"{len(planned)} cells on {device.name}: {runs} to run, {len(planned) - runs} skipped; "
+    print(f"{len(planned)} cells on {device}: {runs} to run, {len(planned) - runs} skipped; "
           f"{sum(1 for v in cached.values() if not v)} of {len(cached)} conversions to do")
-    return 0
 
 
 def _devices(args) -> int:

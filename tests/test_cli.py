@@ -40,6 +40,20 @@ def test_plan_lists_every_cell_and_skip_reasons(write_matrix, tmp_path):
     assert lines[-1] == "4 cells on host: 3 to run, 1 skipped; 2 of 2 conversions to do"
 
 
+def test_plan_takes_several_devices_from_the_command_line_or_the_matrix(write_matrix, tmp_path):
+    devices = tmp_path / "devices.yaml"
+    devices.write_text("cpu:\n  platform: host\n")
+    path = write_matrix("models: [mobilenet_v2]\nruntimes: [litert]\ndevices: [cpu]\n")
+    env = {"HARNESS_CACHE_DIR": str(tmp_path / "cache"), "PATH": ""}
+    plan = [sys.executable, "-m", "harness", "plan", "--matrix", str(path), "--devices", str(devices)]
+    from_matrix = subprocess.run(plan, capture_output=True, text=True, cwd=REPO, env=env)
+    assert from_matrix.returncode == 0, from_matrix.stderr
+    assert [line.split(":")[0] for line in from_matrix.stdout.splitlines() if " cells on " in line] == ["1 cells on cpu"]
+    both = subprocess.run([*plan, "--device", "host,cpu"], capture_output=True, text=True, cwd=REPO, env=env)
+    assert [line.split(":")[0] for line in both.stdout.splitlines() if " cells on " in line] == [
+        "1 cells on host", "1 cells on cpu"]
+
+
 def test_devices_lists_aliases_and_what_adb_sees():
     completed = _harness("devices")
     lines = completed.stdout.splitlines()

@@ -59,6 +59,7 @@ class Matrix:
     parity: ParityThresholds = ParityThresholds()
     execution_mode: str | None = None  # app or cli, on phones; None: the device's own
     profile: str | None = None  # "operators": a separate profiled process per cell, where the runtime offers one
+    devices: tuple[str, ...] = ()  # aliases to run on when the command line names none; () : the host
 
     def model(self, name: str) -> ModelSpec:
         return next(m for m in self.models if m.name == name)
@@ -97,6 +98,7 @@ def load_matrix(path: str | Path) -> Matrix:
                                 {**DEFAULT_MIN_TOP1, **entry.parity.min_top1_agreement}),
         execution_mode=entry.execution_mode,
         profile=entry.profile,
+        devices=tuple(entry.devices),
     )
 
 

@@ -239,6 +239,9 @@ class MatrixFile(_Strict):
     execution_mode: Literal["app", "cli"] | None = Field(
         None, description="On phones: run cells in the project's app or with the runtimes' own command-line tools. "
                           "Default: the device's `mode`. `--mode` on the command line overrides both; the host ignores it.")
+    devices: list[Annotated[str, Field(min_length=1)]] = Field(
+        [], description="Device aliases (configs/devices.yaml) to run the matrix on, each one cell at a time and the "
+                        "devices at once; `--device a,b` on the command line overrides it. Default: host.")
     profile: Literal["operators"] | None = Field(
         None, description="operators: after a cell's timed repetitions, one more process runs it under the runtime's "
                           "own profiler and writes per-operator rows (results/<run-id>/operators/); its times never "

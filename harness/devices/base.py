@@ -56,6 +56,11 @@ class Device(ABC):
         """What the alias asks for (serial, mode), told without reaching the device."""
         return {}
 
+    def reachable(self) -> bool:
+        """Whether the device answers now, asked once after a cell failed on it, without retries: one that does
+        not is gone for good, and the run fails its remaining cells at once instead of retrying each."""
+        return True
+
     def take_notes(self) -> list[str]:
         """What happened on the link since the last call (retries, tool caveats), for the cell's warnings."""
         return []

@@ -17,6 +17,7 @@ from harness.registry import Registry, check_known
 PLATFORMS: Registry = Registry("platform")
 PLATFORMS.register("host", "harness.devices.host:HostDevice")
 PLATFORMS.register("android", "harness.devices.android.device:AndroidDevice")
+PLATFORMS.register("aws-device-farm", "harness.devices.farm.aws:AwsDeviceFarm")
 
 BUILT_IN = {"host": "host"}
 
@@ -71,22 +72,45 @@ class AndroidEntry(BaseModel):
                                                 "android-app/app/build/outputs/apk (the default), or one APK file.")
 
 
+FARM_ARN = r"^arn:aws:devicefarm:[a-z0-9-]+:\d{12}:[a-z]+:[\w/-]+$"
+
+
+class AwsDeviceFarmEntry(BaseModel):
+    """A pool of phones in AWS Device Farm (docs/farm.md). No credentials here: boto3 takes them from the
+    standard AWS chain (environment, shared profile, role)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    platform: Literal["aws-device-farm"]
+    description: str = ""
+    runtime_versions: RuntimeVersionsEntry = RuntimeVersionsEntry()
+    project_arn: str = Field(pattern=FARM_ARN, description="arn:aws:devicefarm:REGION:ACCOUNT:project:ID")
+    device_pool_arn: str = Field(pattern=FARM_ARN, description="The phones every cell runs on: ...:devicepool:ID")
+    region: str = Field("us-west-2", pattern=r"^[a-z]{2}-[a-z]+-\d$", description="Device Farm's region.")
+    apk: Path | None = Field(None, description="The app to install: the main flavor's APK.")
+    job_timeout_minutes: int = Field(60, ge=5, le=150, description="Device Farm ends each phone's job after this.")
+    run_timeout_minutes: float = Field(120, gt=0, description="The harness stops the whole run (stop_run) after this.")
+    poll_seconds: float = Field(30, gt=0, description="How often the uploads' and the run's status are read.")
+
+
+_ENTRY_OF_PLATFORM = {"android": "AndroidEntry", "aws-device-farm": "AwsDeviceFarmEntry"}
+
+
 def _platform_of(value) -> str:
     """Validate against one member, so a misspelled key is reported as such; unknown platforms fail as host's."""
-    return "AndroidEntry" if isinstance(value, dict) and value.get("platform") == "android" else "HostEntry"
+    return _ENTRY_OF_PLATFORM.get(str(value.get("platform")), "HostEntry") if isinstance(value, dict) else "HostEntry"
 
 
-DeviceEntry = Annotated[Annotated[HostEntry, Tag("HostEntry")] | Annotated[AndroidEntry, Tag("AndroidEntry")],
-                        Discriminator(_platform_of)]
+DeviceEntry = Annotated[Annotated[HostEntry, Tag("HostEntry")] | Annotated[AndroidEntry, Tag("AndroidEntry")]
+                        | Annotated[AwsDeviceFarmEntry, Tag("AwsDeviceFarmEntry")], Discriminator(_platform_of)]
 
 
 class DevicesFile(RootModel[dict[Annotated[str, Field(pattern=SAFE_NAME)], DeviceEntry]]):
     """Alias -> device. Aliases name run folders, so they follow the safe-name rule."""
 
 
-def _entries(path: Path | None) -> dict[str, HostEntry | AndroidEntry]:
+def _entries(path: Path | None) -> dict[str, HostEntry | AndroidEntry | AwsDeviceFarmEntry]:
     """Alias -> entry, from the devices file when it exists, with `host` always present."""
-    entries: dict[str, HostEntry | AndroidEntry] = {alias: HostEntry(platform="host") for alias in BUILT_IN}
+    entries: dict[str, HostEntry | AndroidEntry | AwsDeviceFarmEntry] = {alias: HostEntry(platform="host") for alias in BUILT_IN}
     if path is not None and Path(path).is_file():
         source = read_yaml(Path(path))
         if source.data is not None:

@@ -1,36 +1,33 @@
 """Run a matrix on a device: plan, convert, run each cell in fresh shell processes, write one row per cell.
 
 Library code: reports progress through a callback and never prints. Every cell ends as a row
-(ok, failed or skipped); a failure in one cell never stops the run.
+(ok, failed or skipped); a failure in one cell never stops the run. Several devices: run/fleet.py.
 """
 
 from __future__ import annotations
 
 import secrets
 import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from harness.compatibility import incompatibility
 from harness.config.matrix import Matrix, Measurement
-from harness.convert.cache import Artifact, ArtifactCache, ConversionFailure
+from harness.convert.cache import Artifact, ArtifactCache
 from harness.devices.base import Device
-from harness.errors import HarnessError
+from harness.errors import ConfigError, HarnessError
 from harness.names import check_safe_name
-from harness.plan import PlannedCell, plan
+from harness.plan import plan
 from harness.plan_checks import check_some_cell_runs
 from harness.provenance import run_provenance
 from harness.results.store import RunStore
-from harness.run.cells import CellRunner, run_cells
 from harness.run.conversions import Converted, convert_all
 from harness.run.cooldown import wait_for_cooldown
-from harness.run.operators import operator_rows
-from harness.run.outcome import CellOutcome, now
+from harness.run.fleet import DeviceShare, SharedRun, run_shares
+from harness.run.outcome import now
 from harness.run.progress import PhaseClock, Progress
-from harness.run.report import build_report
-from harness.run.resume import open_for_resume
+from harness.run.resume import open_for_resume, recorded_devices
 from harness.run.timeline import TIMELINE_FILE, Timeline
 from harness.runtimes.inspection import write_matrix_operator_lists
 
@@ -41,11 +38,12 @@ OPERATOR_LISTS_FOLDER = "operator_lists"  # in the run folder: what size-optimiz
 class RunSummary:
     run_dir: Path
     counts: dict[str, int]
+    counts_by_device: dict[str, dict[str, int]] = field(default_factory=dict)  # runs on several devices
 
 
-def new_run_id(matrix: Matrix, device: Device) -> str:
+def new_run_id(matrix: Matrix, devices: Sequence[Device]) -> str:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    return f"{stamp}-{matrix.name}-{device.name}-{secrets.token_hex(2)}"
+    return f"{stamp}-{matrix.name}-{'-'.join(d.name for d in devices)}-{secrets.token_hex(2)}"
 
 
 def _write_operator_lists(artifacts: Converted, folder: Path) -> None:
@@ -54,12 +52,6 @@ def _write_operator_lists(artifacts: Converted, folder: Path) -> None:
         if isinstance(artifact, Artifact) and artifact.operator_list is not None:
             lists.setdefault(artifact.format, []).append(artifact.operator_list)
     write_matrix_operator_lists(lists, folder)
-
-
-def _incompatibility(artifact: Artifact, device: Device) -> str | None:
-    if artifact.inspection is None:
-        return None
-    return incompatibility(artifact.inspection, device.runtime_limits, device.name)
 
 
 def _measure_peaks(device: Device, thread_counts: list[int], measurement: Measurement,
@@ -82,90 +74,85 @@ def _measure_peaks(device: Device, thread_counts: list[int], measurement: Measur
     return peaks
 
 
-def _metadata(matrix: Matrix, device: Device, planned: list[PlannedCell]) -> dict:
+def _device_facts(device: Device) -> dict:
+    return {"name": device.name, "platform": device.platform, **device.facts()}
+
+
+def _metadata(matrix: Matrix, devices: Sequence[Device], planned: int) -> dict:
+    """One device: its facts under "device", as always. Several: a list under "devices", in the given order."""
+    facts = [_device_facts(d) for d in devices]
     return {
         "matrix": {"name": matrix.name, "path": str(matrix.path) if matrix.path else None, "text": matrix.text},
         "measurement": matrix.measurement.model_dump(mode="json"),
-        "device": {"name": device.name, "platform": device.platform, **device.facts()},
-        "cells_planned": len(planned),
+        **({"device": facts[0]} if len(facts) == 1 else {"devices": facts}),
+        "cells_planned": planned,
         "started_at": now().isoformat(),
         **run_provenance(),
     }
 
 
-def _open_store(matrix: Matrix, device: Device, planned: list[PlannedCell], results_root: Path,
+def _open_store(matrix: Matrix, devices: Sequence[Device], planned: int, results_root: Path,
                 run_id: str | None, resume: Path | None) -> tuple[RunStore, set[str]]:
     """A new run folder, or an interrupted one to finish: its recorded cells are kept and not run again."""
     if resume is None:
         if run_id is not None:
             check_safe_name("--run-id", run_id)
-        metadata = _metadata(matrix, device, planned)
-        return RunStore.create(results_root, run_id or new_run_id(matrix, device), metadata), set()
-    store = open_for_resume(resume, matrix, {"name": device.name, "platform": device.platform, **device.facts()})
+        metadata = _metadata(matrix, devices, planned)
+        return RunStore.create(results_root, run_id or new_run_id(matrix, devices), metadata), set()
+    store = open_for_resume(resume, matrix, [_device_facts(d) for d in devices])
     recorded = store.metadata()
     store.update_metadata(status="running", resumed_at=[*recorded.get("resumed_at", []), now().isoformat()])
     return store, store.recorded_cell_ids()
 
 
-def run_bench(matrix: Matrix, device: Device, results_root: Path, cache: ArtifactCache, *,
+def _check_distinct(devices: Sequence[Device]) -> None:
+    names = [d.name for d in devices]
+    if not names or len(set(names)) != len(names):
+        raise ConfigError(f"name each device once: {','.join(names)}")
+
+
+def run_bench(matrix: Matrix, device: Device | Sequence[Device], results_root: Path, cache: ArtifactCache, *,
               use_cache: bool = True, on_progress: Callable[[Progress], None] = lambda _: None,
               run_id: str | None = None, resume: Path | None = None, convert_workers: int | None = None) -> RunSummary:
-    """Run every cell of ``matrix`` on ``device``; with ``resume`` (a run folder), only the cells it lacks."""
-    all_planned = plan(matrix, device)
-    if not all_planned:
-        check_some_cell_runs(matrix, all_planned, device.name)  # says which rules removed every cell
-    store, done = _open_store(matrix, device, all_planned, results_root, run_id, resume)
-    planned = [p for p in all_planned if p.cell.cell_id not in done]
-    facts, measurement = store.metadata()["device"], matrix.measurement
-    counts = {"ok": 0, "failed": 0, "skipped": 0, **({"already recorded": len(done)} if resume else {})}
-    runnable = [p for p in planned if p.conversion is not None]
-    timeline = Timeline(store.folder / TIMELINE_FILE)
-    clock = PhaseClock("run", len(runnable), on_progress)
+    """Run every cell of ``matrix`` on ``device`` (or on each of several, concurrently: run/fleet.py), into one
+    run folder; with ``resume`` (a run folder), only the cells it lacks."""
+    devices = [device] if isinstance(device, Device) else list(device)
+    _check_distinct(devices)
+    all_planned = {d.name: plan(matrix, d) for d in devices}
+    for name, planned in all_planned.items():
+        if not planned:
+            check_some_cell_runs(matrix, planned, name)  # says which rules removed every cell
+    store, done = _open_store(matrix, devices, sum(map(len, all_planned.values())), results_root, run_id, resume)
+    facts = {d["name"]: d for d in recorded_devices(store.metadata())}
+    shared = SharedRun(matrix, store, Timeline(store.folder / TIMELINE_FILE), on_progress, len(devices) > 1,
+                       {"ok": 0, "failed": 0, "skipped": 0, **({"already recorded": len(done)} if resume else {})})
+    shares = [DeviceShare(d, [p for p in all_planned[d.name] if p.cell.cell_id not in done], facts[d.name], shared)
+              for d in devices]
+    shared.clock = PhaseClock("run", sum(len(s.runnable) for s in shares), on_progress)
 
-    def record(outcome: CellOutcome) -> None:
-        with timeline.span("write", runtime=outcome.planned.cell.runtime, cell_id=outcome.planned.cell.cell_id):
-            if outcome.results:
-                outcome.fail_if_delegate_differs()
-            report = build_report(outcome, store.folder.name, device.platform, facts, measurement, matrix.parity)
-            columns = report.columns()
-            store.write_row(columns)
-            if outcome.operator_profile is not None:
-                store.write_operators(columns["cell_id"], operator_rows(outcome.operator_profile, columns))
-        counts[outcome.status] += 1
-        if outcome.planned.conversion is not None:
-            clock.finished(outcome.planned.cell.label, outcome.status, quick=not outcome.results)
+    def by_device() -> dict[str, dict[str, int]]:
+        return {s.device.name: s.counts for s in shares} if len(shares) > 1 else {}
 
     try:
-        for item in planned:
-            if item.skip_reason:
-                record(CellOutcome.skipped(item))
-        conversions = list(dict.fromkeys(p.conversion for p in planned if p.conversion is not None))
-        artifacts = convert_all(conversions, cache, use_cache, on_progress, timeline, convert_workers)
+        for share in shares:
+            share.record_skipped()
+        conversions = list(dict.fromkeys(p.conversion for s in shares for p in s.runnable if p.conversion))
+        artifacts = convert_all(conversions, cache, use_cache, on_progress, shared.timeline, convert_workers)
         _write_operator_lists(artifacts, store.folder / OPERATOR_LISTS_FOLDER)
-        peaks = _measure_peaks(device, sorted({p.cell.threads for p in runnable}), measurement, on_progress, timeline)
-        store.update_metadata(peak_gflops_per_s={str(t): g for t, g in peaks.items()})
         with tempfile.TemporaryDirectory(prefix="harness-inputs-") as scratch:
-            if runnable:
-                device.open_run(store.folder.name)
-            runner = CellRunner(device, measurement, Path(scratch), peaks, timeline, matrix.profile)
-            outcomes = []
-            for item in runnable:
-                artifact = artifacts[item.conversion]  # type: ignore[index]  # runnable cells have a conversion
-                if isinstance(artifact, ConversionFailure):
-                    record(CellOutcome.failed_before_running(item, "convert", artifact.message))
-                elif refusal := _incompatibility(artifact, device):
-                    record(CellOutcome.failed_before_running(item, "compatibility", refusal, artifact))
-                else:
-                    outcomes.append(runner.start(item, artifact))
-            clock.started("measuring")
-            run_cells(runner, outcomes, measurement, record)
+            shared.clock.started("measuring")
+            run_shares(shares, lambda share: share.run_cells(artifacts, Path(scratch), _measure_peaks))
     except BaseException:
         try:
-            store.update_metadata(status="interrupted", finished_at=now().isoformat(), counts=counts)
+            store.update_metadata(status="interrupted", finished_at=now().isoformat(), counts=shared.counts,
+                                  **_counts_by_device(by_device()))
         except (OSError, HarnessError):
             pass  # a full disk; the error that stopped the run is the one to tell
         raise
-    finally:
-        device.close_run()
-    store.update_metadata(status="finished", finished_at=now().isoformat(), counts=counts)
-    return RunSummary(store.folder, counts)
+    store.update_metadata(status="finished", finished_at=now().isoformat(), counts=shared.counts,
+                          **_counts_by_device(by_device()))
+    return RunSummary(store.folder, shared.counts, by_device())
+
+
+def _counts_by_device(counts: dict[str, dict[str, int]]) -> dict:
+    return {"counts_by_device": counts} if counts else {}

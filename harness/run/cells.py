@@ -61,14 +61,15 @@ class CellRunner:
         self.profile = profile  # "operators": one more, profiled, process per cell after its repetitions
         self.timeline = timeline or Timeline(None)
         self._inputs: dict[str, tuple[InputFile, ...]] = {}
-        self._launch = Launch(measurement.cell_timeout_seconds, device.cpu_affinity(measurement.cpu_affinity),
+        self.lost: str | None = None  # why the device is gone for good: the remaining cells fail at once
+        self.launch = Launch(measurement.cell_timeout_seconds, device.cpu_affinity(measurement.cpu_affinity),
                               measurement.shell_start)
 
     def start(self, planned: PlannedCell, artifact: Artifact) -> CellOutcome:
-        return CellOutcome(planned, "ok", artifact=artifact, cpu_affinity=self._launch.cpu_affinity,
+        return CellOutcome(planned, "ok", artifact=artifact, cpu_affinity=self.launch.cpu_affinity,
                            peak_gflops=self.peaks.get(planned.cell.threads))
 
-    def _files(self, outcome: CellOutcome, profile: str | None = None) -> tuple[Request, dict[str, Path]]:
+    def request_files(self, outcome: CellOutcome, profile: str | None = None) -> tuple[Request, dict[str, Path]]:
         artifact = outcome.artifact
         assert artifact is not None, "a cell runs only with its converted file"
         folder = self.scratch / artifact.key
@@ -82,8 +83,11 @@ class CellRunner:
     def repeat(self, outcome: CellOutcome) -> None:
         """One more repetition of the cell: wait for a calm device, then a fresh shell process."""
         outcome.started_at = outcome.started_at or now()
+        if self.lost:
+            outcome.fail("device", f"not run: {self.lost}")
+            return
         try:
-            request, files = self._files(outcome)
+            request, files = self.request_files(outcome)
         except ValidationError as invalid:  # e.g. a user's file with a scalar input: this cell fails, not the run
             first = invalid.errors()[0]
             outcome.fail("run", f"invalid request at {'/'.join(map(str, first['loc']))}: {first['msg']}")
@@ -91,7 +95,7 @@ class CellRunner:
         where = {"runtime": request.runtime, "cell_id": request.cell_id, "repetition": len(outcome.results) + 1}
         try:
             began, begin = time.time(), time.monotonic()
-            if self.device.prepare(request, self._launch):
+            if self.device.prepare(request, self.launch):
                 self.timeline.add("prepare", began, time.monotonic() - begin, **where)
             with self.timeline.span("cooldown", **where):
                 cooldown = wait_for_cooldown(self.device.state, self.measurement.cooldown)
@@ -99,12 +103,14 @@ class CellRunner:
             before = cooldown.last_state  # read as the gate opened: no second round trip to the device
             outcome.state_before = outcome.state_before or before
             with self.timeline.span("shell", **where) as inside:
-                result = self.device.run(request, files, self._launch)
+                result = self.device.run(request, files, self.launch)
                 inside["inside"] = shell_split(result)
             with self.timeline.span("state", **where):
                 after = self.device.state()
         except DeviceError as error:
             outcome.fail("device", str(error))
+            if not self.device.reachable():
+                self.lost = f"{self.device.name} stopped answering after: {error}"
             return
         finally:
             outcome.device_notes.extend(n for n in self.device.take_notes() if n not in outcome.device_notes)
@@ -120,10 +126,10 @@ class CellRunner:
             return
         where = {"runtime": cell.runtime, "cell_id": cell.cell_id}
         try:
-            request, files = self._files(outcome, self.profile)
-            self.device.prepare(request, self._launch)
+            request, files = self.request_files(outcome, self.profile)
+            self.device.prepare(request, self.launch)
             with self.timeline.span("profile", **where):
-                result = self.device.run(request, files, self._launch)
+                result = self.device.run(request, files, self.launch)
         except (DeviceError, ValidationError) as error:
             outcome.device_notes.append(f"operator profile failed: {error}")
             return
@@ -138,11 +144,17 @@ class CellRunner:
         return not needs_another_repetition(outcome, self.measurement)
 
 
+def order_seed(measurement: Measurement, device: str | None = None) -> int | str:
+    """The seed of one device's cell order: the matrix's own for a single device; in a run on several devices,
+    salted with the device's name, so each device's order is its own and still reproducible."""
+    return measurement.seed if device is None else f"{measurement.seed}:{device}"
+
+
 def run_cells(runner: CellRunner, outcomes: list[CellOutcome], measurement: Measurement,
-              record: Callable[[CellOutcome], None]) -> None:
+              record: Callable[[CellOutcome], None], seed: int | str | None = None) -> None:
     """Shuffled or listed: each cell runs all its repetitions in turn. Interleaved: one repetition of every
     unfinished cell per round, each round in a fresh shuffled order, so drift over time spreads evenly."""
-    rng = random.Random(measurement.seed)
+    rng = random.Random(measurement.seed if seed is None else seed)
     pending = list(outcomes)
     if measurement.order != "as_listed":
         rng.shuffle(pending)

@@ -1,4 +1,4 @@
-"""Finishing an interrupted run: only a folder this matrix began on this device may be resumed.
+"""Finishing an interrupted run: only a folder this matrix began on these devices may be resumed.
 
 As pyperf refuses to merge runs from mismatched machines, a folder whose matrix or device differs is
 refused, with the difference named; its rows could not be compared with the ones a resume would add.
@@ -16,21 +16,32 @@ from harness.results.store import RunStore
 IDENTITY_FACTS = ("platform", "device_model", "soc", "abi", "cpu_count")
 
 
-def mismatch(recorded: dict, matrix: Matrix, device_facts: dict) -> str | None:
-    """Why a run recorded as ``recorded`` (its run.json) cannot be finished with this matrix on this device."""
-    old_matrix, old_device = recorded.get("matrix"), recorded.get("device")
-    if not isinstance(old_matrix, dict) or not isinstance(old_device, dict):
+def recorded_devices(metadata: dict) -> list[dict]:
+    """The facts of every device a run folder was made for: "devices" for several, "device" for one."""
+    devices = metadata.get("devices", [metadata.get("device")])
+    return devices if isinstance(devices, list) and all(isinstance(d, dict) for d in devices) else []
+
+
+def mismatch(recorded: dict, matrix: Matrix, devices_facts: list[dict]) -> str | None:
+    """Why a run recorded as ``recorded`` (its run.json) cannot be finished with this matrix on these devices."""
+    old_matrix, old_devices = recorded.get("matrix"), recorded_devices(recorded)
+    if not isinstance(old_matrix, dict) or not old_devices:
         return "its run.json records no matrix or device"
     if old_matrix.get("text") != matrix.text:
         where = f" ({old_matrix.get('path')})" if old_matrix.get("path") else ""
         return f"it was run with another matrix{where}, or the matrix file changed since"
-    for key in ("name", *IDENTITY_FACTS):
-        if old_device.get(key) != device_facts.get(key):
-            return f"it was run on another device: {key} was {old_device.get(key)!r}, here it is {device_facts.get(key)!r}"
+    old_names, names = [d.get("name") for d in old_devices], [d.get("name") for d in devices_facts]
+    if old_names != names:
+        return f"it was run on {','.join(map(str, old_names))}, here on {','.join(map(str, names))}"
+    for old_device, device_facts in zip(old_devices, devices_facts):
+        for key in IDENTITY_FACTS:
+            if old_device.get(key) != device_facts.get(key):
+                return (f"it was run on another device: {old_device.get('name')}'s {key} was {old_device.get(key)!r}, "
+                        f"here it is {device_facts.get(key)!r}")
     return None
 
 
-def open_for_resume(folder: Path, matrix: Matrix, device_facts: dict) -> RunStore:
+def open_for_resume(folder: Path, matrix: Matrix, devices_facts: list[dict]) -> RunStore:
     """The run store of ``folder``, or a ConfigError naming the folder and why it cannot be resumed."""
     if not Path(folder).is_dir():
         raise ConfigError("--resume: not a run folder (it does not exist)", file=str(folder))
@@ -39,7 +50,7 @@ def open_for_resume(folder: Path, matrix: Matrix, device_facts: dict) -> RunStor
         recorded = store.metadata()
     except HarnessError as error:
         raise ConfigError(f"--resume: {error}", file=str(folder)) from None
-    reason = mismatch(recorded, matrix, device_facts)
+    reason = mismatch(recorded, matrix, devices_facts)
     if reason:
         raise ConfigError(f"--resume refused: {reason}; resume a run with the matrix and device it began with",
                           file=str(folder))

@@ -154,6 +154,13 @@ class AndroidDevice(Device):
             return AppRunner(session, self.entry.apk, self.entry.sustained_performance)
         return CliRunner(session, self.entry.tools)
 
+    def reachable(self) -> bool:
+        try:
+            self.link.reconnect()
+            return self.link.command(["true"]).exit_code == 0
+        except DeviceError:
+            return False
+
     def close_run(self) -> None:
         if self.run_folder is None or self._link is None:
             return
