@@ -54,7 +54,7 @@ runtimes: [{runtime}]
 delegates: [xnnpack]
 threads: [{threads}]
 measurement: {{warmup_runs: {warmup}, min_iterations: {runs}, min_seconds: 0, max_seconds: 3600, repetitions: 1,
-              max_repetitions: 1, cell_timeout_seconds: 3600, cooldown: {{timeout_seconds: 0}}}}
+              max_repetitions: 1, cell_timeout_seconds: 7200, cooldown: {{timeout_seconds: 0}}}}
 """
 
 
