@@ -59,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--fail-on-regression", type=float, default=None, metavar="PCT",
                          help=f"exit {REGRESSION_EXIT} when a cell is marked slower by at least PCT, or fails in NEW only")
     compare.add_argument("--allow-different-devices", action="store_true", help="compare runs from different devices")
+    size = commands.add_parser("size", help="binary size: ELF files, and the lib/<abi>/*.so in AAR and APK files")
+    size.add_argument("files", type=Path, nargs="+", metavar="FILE", help="ELF executables or libraries, AARs, APKs")
+    size.add_argument("--json", action="store_true", help="print JSON instead of a table")
     devices = commands.add_parser("devices", help="list the device aliases and what they are")
     devices.add_argument("--devices", type=Path, default=DEFAULT_DEVICES)
     schema = commands.add_parser("schema", help="write the JSON Schema of matrix files, or of the device protocol")
@@ -208,7 +211,15 @@ def _schema(args) -> int:
     return 0
 
 
-COMMANDS = {"bench": _bench, "plan": _plan, "inspect": _inspect, "devices": _devices, "schema": _schema,
+def _size(args) -> int:
+    from harness.size import binary_sizes, size_table
+
+    sizes = [size for path in args.files for size in binary_sizes(path)]
+    print(json.dumps([s.to_json() for s in sizes], indent=1) if args.json else size_table(sizes))
+    return 0
+
+
+COMMANDS = {"size": _size, "bench": _bench, "plan": _plan, "inspect": _inspect, "devices": _devices, "schema": _schema,
             "fetch-tool": _fetch_tool, "report": _report, "compare": _compare}
 
 if __name__ == "__main__":
