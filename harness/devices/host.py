@@ -15,6 +15,7 @@ from harness.errors import DeviceError, ProtocolError
 from harness.files import write_json_atomic
 from harness.procfs import cpuinfo_values
 from harness.protocol import Request, Result, read_result
+from harness.runtime_size import RuntimeBinary, python_package_binary
 from harness.runtimes import host_delegates, runtime
 
 
@@ -53,11 +54,17 @@ class HostDevice(Device):
         super().__init__(name)
         self.delegates = host_delegates()  # what the host builds of the registered runtimes apply
         self._servers = ForkServers()
+        self._binaries: dict[str, RuntimeBinary | None] = {}
 
     def facts(self) -> dict[str, str | int | float | None]:
         return {"device_model": cpu_model(), "os": f"{platform.system()} {platform.release()}",
                 "abi": platform.machine(), "cpu_count": os.cpu_count(), "memory_bytes": memory_bytes(),
                 "execution_mode": self.mode}
+
+    def runtime_binary(self, runtime_name: str) -> RuntimeBinary | None:
+        if runtime_name not in self._binaries:
+            self._binaries[runtime_name] = python_package_binary(runtime(runtime_name), platform.machine())
+        return self._binaries[runtime_name]
 
     def state(self) -> DeviceState:
         return linux_state(read_local, os.cpu_count() or 1, os.sysconf("SC_CLK_TCK"))

@@ -9,13 +9,17 @@ History:
      against the source model, and its flag.
   4 (2026-11): phones. execution_mode (process, app or cli); raw_samples (False when a command-line tool
      printed summaries only); PSS after the loop and sampled; per-core governors.
+  5 (2026-11): app_package and app_version_code (app mode).
+  6 (2026-11): runtime size. runtime_build_id, runtime_build_kind (full, selective, python-package or app),
+     runtime_abi, runtime_binary_bytes and runtime_binary_stripped_bytes (harness/runtime_size.py).
+     Older files load with them null.
 """
 
 from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 WARNING_SEPARATOR = "; "  # joins whole notes in `warnings`, so no note may hold it
 
 COLUMNS = pa.schema([
@@ -74,6 +78,12 @@ COLUMNS = pa.schema([
     ("delegate_applied", pa.string()),
     ("app_package", pa.string()),  # app mode: the APK flavor's package that ran the cell
     ("app_version_code", pa.int64()),  # and its versionCode on the phone
+    # the runtime's binaries the cell needed (harness/runtime_size.py; docs/results.md says which files count)
+    ("runtime_build_id", pa.string()),
+    ("runtime_build_kind", pa.string()),  # full, selective, python-package or app
+    ("runtime_abi", pa.string()),
+    ("runtime_binary_bytes", pa.int64()),
+    ("runtime_binary_stripped_bytes", pa.int64()),
     # raw measurements
     ("latency_samples_ns", pa.list_(pa.int64())),
     ("samples_per_repetition", pa.list_(pa.int32())),

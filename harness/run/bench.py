@@ -17,7 +17,7 @@ from harness.compatibility import incompatibility
 from harness.config.matrix import Matrix
 from harness.convert.cache import Artifact, ArtifactCache, ConversionFailure
 from harness.devices.base import Device
-from harness.errors import ConfigError, HarnessError
+from harness.errors import ConfigError, HarnessError, SizeError
 from harness.plan import PlannedCell, plan
 from harness.provenance import run_provenance
 from harness.results.store import RunStore
@@ -28,6 +28,7 @@ from harness.run.outcome import CellOutcome, now
 from harness.run.progress import PhaseClock, Progress
 from harness.run.report import build_report
 from harness.run.timeline import TIMELINE_FILE, Timeline
+from harness.runtime_size import RuntimeBinary
 from harness.runtimes.inspection import write_matrix_operator_lists
 
 OPERATOR_LISTS_FOLDER = "operator_lists"  # in the run folder: what size-optimized runtime builds take
@@ -100,6 +101,17 @@ def _open_store(matrix: Matrix, device: Device, planned: list[PlannedCell], resu
     return store, store.recorded_cell_ids()
 
 
+def _runtime_binary(device: Device, outcome: CellOutcome) -> RuntimeBinary | None:
+    """The runtime's binaries, for a cell that reached the device; a file that cannot be read becomes a note."""
+    if not outcome.results:
+        return None
+    try:
+        return device.runtime_binary(outcome.planned.cell.runtime)
+    except SizeError as error:
+        outcome.device_notes.append(f"the runtime's size was not measured: {error}")
+        return None
+
+
 def run_bench(matrix: Matrix, device: Device, results_root: Path, cache: ArtifactCache, *,
               use_cache: bool = True, on_progress: Callable[[Progress], None] = lambda _: None,
               run_id: str | None = None, resume: Path | None = None, convert_workers: int | None = None) -> RunSummary:
@@ -117,7 +129,8 @@ def run_bench(matrix: Matrix, device: Device, results_root: Path, cache: Artifac
         with timeline.span("write", runtime=outcome.planned.cell.runtime, cell_id=outcome.planned.cell.cell_id):
             if outcome.results:
                 outcome.fail_if_delegate_differs()
-            report = build_report(outcome, store.folder.name, device.platform, facts, measurement, matrix.parity)
+            report = build_report(outcome, store.folder.name, device.platform, facts, measurement, matrix.parity,
+                                  _runtime_binary(device, outcome))
             columns = report.columns()
             store.write_row(columns)
             if outcome.operator_profile is not None:

@@ -113,6 +113,8 @@ def test_each_schema_version_written_by_its_harness_still_loads(version, first_n
         assert pd.isna(row.execution_mode)  # what came later is empty
     if version < 5:
         assert pd.isna(row.app_package) and pd.isna(row.app_version_code)
+    if version < 6:
+        assert pd.isna(row.runtime_build_kind) and pd.isna(row.runtime_binary_bytes)
 
 
 def test_result_files_are_readable_by_others(tmp_path):
