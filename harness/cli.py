@@ -34,8 +34,9 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--no-cache", action="store_true", help="convert again even when a cached file exists")
     bench.add_argument("--convert-jobs", type=int, default=None, metavar="N",
                        help="conversions at once (default: one per core, as memory allows)")
-    bench.add_argument("--mode", choices=("app", "cli"), default=None,
-                       help="on phones: the project's app or the runtimes' own tools (default: the matrix's, then the device's)")
+    bench.add_argument("--mode", choices=("app", "cli", "native"), default=None,
+                       help="on phones: the project's app or the runtimes' own tools; on the host: native, the C++ "
+                            "ExecuTorch runner (default: the matrix's, then the device's)")
     bench.add_argument("--resume", type=Path, default=None, metavar="RUN_FOLDER",
                        help="finish an interrupted run: cells it recorded are kept, the rest run")
     plan = commands.add_parser("plan", help="list every cell and why any is skipped; runs nothing")

@@ -189,9 +189,11 @@ class MatrixFile(_Strict):
     parity: ParityEntry = ParityEntry()
     int8_io: Literal["float", "int8"] = Field(
         "float", description="Full-int8 TFLite from Keras: keep float inputs and outputs, or make them int8 too.")
-    execution_mode: Literal["app", "cli"] | None = Field(
+    execution_mode: Literal["app", "cli", "native"] | None = Field(
         None, description="On phones: run cells in the project's app or with the runtimes' own command-line tools. "
-                          "Default: the device's `mode`. `--mode` on the command line overrides both; the host ignores it.")
+                          "Default: the device's `mode`. `--mode` on the command line overrides both. On the host, "
+                          "native runs ExecuTorch cells in the C++ runner (native/executorch_runner) instead of the "
+                          "Python shell, and skips the other runtimes; app and cli are ignored there.")
     profile: Literal["operators"] | None = Field(
         None, description="operators: after a cell's timed repetitions, one more process runs it under the runtime's "
                           "own profiler and writes per-operator rows (results/<run-id>/operators/); its times never "

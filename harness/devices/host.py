@@ -10,6 +10,7 @@ from pathlib import Path
 from harness.child import ChildStep, no_result_message, read_step_outcome, run_child
 from harness.devices.base import Device, Launch
 from harness.devices.host_launch import ForkServers
+from harness.devices.native import NATIVE_RUNTIMES, runner_binary, runner_path
 from harness.devices.state import DeviceState, linux_state
 from harness.errors import DeviceError, ProtocolError
 from harness.files import write_json_atomic
@@ -50,8 +51,9 @@ def shell_environment(threads: int) -> dict[str, str]:
 class HostDevice(Device):
     platform = "host"
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, mode: str | None = None):
         super().__init__(name)
+        self.mode = "native" if mode == "native" else "process"  # app and cli are phones' modes
         self.delegates = host_delegates()  # what the host builds of the registered runtimes apply
         self._servers = ForkServers()
         self._binaries: dict[str, RuntimeBinary | None] = {}
@@ -61,9 +63,14 @@ class HostDevice(Device):
                 "abi": platform.machine(), "cpu_count": os.cpu_count(), "memory_bytes": memory_bytes(),
                 "execution_mode": self.mode}
 
+    @property
+    def runtimes(self) -> frozenset[str]:
+        return NATIVE_RUNTIMES if self.mode == "native" else super().runtimes
+
     def runtime_binary(self, runtime_name: str) -> RuntimeBinary | None:
         if runtime_name not in self._binaries:
-            self._binaries[runtime_name] = python_package_binary(runtime(runtime_name), platform.machine())
+            self._binaries[runtime_name] = runner_binary() if self.mode == "native" else \
+                python_package_binary(runtime(runtime_name), platform.machine())
         return self._binaries[runtime_name]
 
     def state(self) -> DeviceState:
@@ -81,10 +88,10 @@ class HostDevice(Device):
         return outcome.gflops
 
     def offers_operator_profile(self, runtime_name: str) -> bool:
-        return runtime(runtime_name).profiler is not None
+        return self.mode == "process" and runtime(runtime_name).profiler is not None
 
     def prepare(self, request: Request, launch: Launch) -> bool:
-        if launch.start != "fork" or self._servers.running(request.runtime, request.threads):
+        if self.mode == "native" or launch.start != "fork" or self._servers.running(request.runtime, request.threads):
             return False
         self._servers.server(request.runtime, request.threads, shell_environment(request.threads))
         return True
@@ -97,6 +104,10 @@ class HostDevice(Device):
             work = Path(folder)
             for relative, source in files.items():
                 (work / relative).symlink_to(Path(source).resolve())
+            if self.mode == "native":
+                step = ChildStep("", "the native runner", DeviceError, launch.timeout_seconds,
+                                 shell_environment(request.threads), launch.cpu_affinity, program=runner_path())
+                return run_child(step, request.to_json(), work / "request.json", _read_shell_result)
             if launch.start == "fork":
                 return self._run_forked(request, work, launch)
             step = ChildStep("harness.shell.host", "the host shell", DeviceError, launch.timeout_seconds,
