@@ -60,6 +60,15 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--fail-on-regression", type=float, default=None, metavar="PCT",
                          help=f"exit {REGRESSION_EXIT} when a cell is marked slower by at least PCT, or fails in NEW only")
     compare.add_argument("--allow-different-devices", action="store_true", help="compare runs from different devices")
+    runtimes = commands.add_parser("runtimes", help="runtime builds from a run's operator lists")
+    build = runtimes.add_subparsers(dest="runtimes_command", required=True).add_parser(
+        "build", help="build folders with manifests, full or selective, per runtime and ABI; cached")
+    build.add_argument("run", type=Path, metavar="RUN", help="a run folder (it holds operator_lists/)")
+    build.add_argument("--abi", action="append", default=None, help="repeat for several (default: this host's)")
+    build.add_argument("--kind", choices=("full", "selective"), default="selective")
+    build.add_argument("--runtime", action="append", default=None, help="repeat for several (default: the run's)")
+    build.add_argument("--output", type=Path, default=Path("builds"), help="where build folders go (default: builds)")
+    build.add_argument("--toolchains", type=Path, default=None, help="default: configs/toolchains.yaml")
     size = commands.add_parser("size", help="binary size: ELF files, and the lib/<abi>/*.so in AAR and APK files")
     size.add_argument("files", type=Path, nargs="+", metavar="FILE", help="ELF executables or libraries, AARs, APKs")
     size.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -212,6 +221,31 @@ def _schema(args) -> int:
     return 0
 
 
+def _runtimes(args) -> int:
+    import platform
+
+    from harness.builds.build import LIST_FILES, build_runtime
+    from harness.builds.size_table import write_size_table
+    from harness.builds.toolchains import load_toolchains
+    from harness.results import RunStore
+
+    store = RunStore.open(args.run)
+    toolchains = load_toolchains(args.toolchains)
+    names = args.runtime or [n for n, f in LIST_FILES.items() if (store.folder / "operator_lists" / f).is_file()]
+    built = {}
+    for name in names:
+        for abi in args.abi or [platform.machine()]:
+            manifest = build_runtime(store.folder, name, abi, args.kind, args.output, toolchains)
+            built[(name, abi)] = manifest
+            figure = manifest.binary_bytes()
+            said = f"{figure[0]} bytes" if figure else "; ".join(manifest.notes) or manifest.status
+            print(f"{name} {abi} {args.kind}: {manifest.status}, {len(manifest.operators)} operators, {said} "
+                  f"({args.output / name / abi / f'{args.kind}-{manifest.key}'})")
+    table = write_size_table(store.folder, built if args.kind == "selective" else {})
+    print(f"size table: {table}")
+    return 0
+
+
 def _size(args) -> int:
     from harness.size import binary_sizes, size_table
 
@@ -220,7 +254,8 @@ def _size(args) -> int:
     return 0
 
 
-COMMANDS = {"size": _size, "bench": _bench, "plan": _plan, "inspect": _inspect, "devices": _devices, "schema": _schema,
+COMMANDS = {"size": _size, "runtimes": _runtimes,
+            "bench": _bench, "plan": _plan, "inspect": _inspect, "devices": _devices, "schema": _schema,
             "fetch-tool": _fetch_tool, "report": _report, "compare": _compare}
 
 if __name__ == "__main__":

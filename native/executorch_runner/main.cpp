@@ -45,7 +45,8 @@ std::string applied_delegates(Module& module) {
     std::string id = name.ok() ? *name : "unknown";
     for (const auto& [delegate, backend] : kBackendIds)
       if (backend == id) id = delegate;
-    names += (names.empty() ? "" : "+") + id;
+    const std::string joined = "+" + names + "+";
+    if (joined.find("+" + id + "+") == std::string::npos) names += (names.empty() ? "" : "+") + id;  // once per backend
   }
   return names.empty() ? "none" : names;
 }
