@@ -145,7 +145,7 @@ def _plan(args) -> int:
     from harness.plan import plan
 
     matrix = load_matrix(args.matrix)
-    device = open_device(args.device, args.devices)
+    device = open_device(args.device, args.devices, mode=matrix.execution_mode)
     cache = ArtifactCache(args.cache_dir or default_cache_dir())
     planned = plan(matrix, device)
     cached: dict = {}
