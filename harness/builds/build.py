@@ -105,6 +105,12 @@ def _contents(runtime_name: str, kind: str, abi: str, list_file: Path, operators
         registration, count = _registration(list_file if kind == "selective" else None, folder)
         files.append(built_file(registration))
         notes.append(f"registers {count} portable kernels (generated here with executorch.codegen.gen)")
+    if abi == platform.machine() and runtime_name == "executorch" and not operators:
+        binary = runner_binary(delegates_only=True)
+        if binary is not None:  # XNNPACK takes everything: the native runner with no kernel library is the build
+            notes.append("every operator is delegated: the native runner linking no kernel library")
+            return {"status": "built", "files": [*files, *(built_file(Path(p)) for p in binary.files)],
+                    "toolchain": {"host": f"{abi} {binary.build_id}"}, "notes": notes}
     if abi == platform.machine():
         notes.append("a size-optimised host binary needs the runtime's source tree; none is built here")
         return {"status": "generated" if files else "not-built", "files": files, "toolchain": {}, "notes": notes}

@@ -14,6 +14,8 @@ from harness.size import binary_sizes
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_RUNNER = REPO / "build/executorch_runner/executorch_runner"
+# The same runner linking no kernel library: all a program needs when XNNPACK takes every operator.
+DELEGATES_ONLY_RUNNER = REPO / "build/executorch_runner/executorch_runner_delegates_only"
 NATIVE_RUNTIMES = frozenset({"executorch"})
 
 
@@ -26,15 +28,17 @@ def runner_path() -> Path:
     return path
 
 
-def runner_binary() -> RuntimeBinary | None:
-    """The runner and the libraries it loads from the executorch package (ldd): all of the runtime it needs."""
+def runner_binary(delegates_only: bool = False) -> RuntimeBinary | None:
+    """The runner and the libraries it loads from the executorch package (ldd): all of the runtime it needs.
+    ``delegates_only``: the build with no kernel library (a selective build for an empty operator list)."""
     folder = package_folder("executorch")
     try:
-        runner = runner_path()
+        runner = DELEGATES_ONLY_RUNNER if delegates_only else runner_path()
     except DeviceError:
         return None
-    if folder is None:
+    if folder is None or not runner.is_file():
         return None
     files = loaded_libraries(runner, folder)
-    return measured(f"native:executorch_runner:{file_digest([runner])}:{platform.machine()}", "full",
+    kind = "selective" if delegates_only else "full"
+    return measured(f"native:{runner.name}:{file_digest([runner])}:{platform.machine()}", kind,
                     platform.machine(), [size for path in files for size in binary_sizes(path)])

@@ -84,3 +84,21 @@ def test_the_cli_writes_the_size_table(run_folder, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "executorch" in out and "registers 5 portable kernels" in out
     assert (run_folder / "size_table.md").read_text().startswith("# Runtime size, run run")
+
+
+def test_with_every_operator_delegated_the_build_links_no_kernel_library(run_folder, tmp_path):
+    require("executorch")
+    from harness.devices.native import DELEGATES_ONLY_RUNNER, runner_path
+
+    runner_path()  # not built: fails here, saying how to build it
+    assert DELEGATES_ONLY_RUNNER.is_file(), "make native-runner builds both runners"
+    (run_folder / "operator_lists/executorch_selected_operators.yaml").write_text(yaml.safe_dump(
+        {"et_kernel_metadata": {}, "include_all_operators": False, "operators": {}}))
+    selective = build_runtime(run_folder, "executorch", platform.machine(), "selective", tmp_path / "b", Toolchains())
+    full = build_runtime(run_folder, "executorch", platform.machine(), "full", tmp_path / "b", Toolchains())
+    names = {Path(f.path).name for f in selective.files}
+    assert selective.status == "built" and "executorch_runner_delegates_only" in names
+    assert "libexecutorch_kernels_optimized.so" not in names and "libexecutorch_backend_xnnpack.so" in names
+    assert "libexecutorch_kernels_optimized.so" in {Path(f.path).name for f in full.files}
+    selective_bytes, full_bytes = selective.binary_bytes(), full.binary_bytes()
+    assert selective_bytes is not None and full_bytes is not None and selective_bytes[0] < full_bytes[0]
