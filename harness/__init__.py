@@ -32,10 +32,13 @@ _EXPORTS = {
     "wall_budget": "harness.run.wall_budget",
     "budget_table": "harness.run.wall_budget",
     "repetition_ratio": "harness.stats",
+    "latency_summary": "harness.stats",
+    "relative_error": "harness.stats",
+    "more_repetitions_needed": "harness.stats",
 }
 __all__ = ["ArtifactCache", "HarnessError", "Matrix", "Progress", "RunSummary", "__version__", "budget_table",
-           "convert_model", "default_cache_dir", "latest_run", "load_matrix", "open_device", "repetition_ratio", "results",
-           "run_bench", "wall_budget", "zoo_model"]
+           "convert_model", "default_cache_dir", "latency_summary", "latest_run", "load_matrix", "more_repetitions_needed",
+           "open_device", "relative_error", "repetition_ratio", "results", "run_bench", "wall_budget", "zoo_model"]
 
 if TYPE_CHECKING:
     from harness import results
@@ -49,7 +52,7 @@ if TYPE_CHECKING:
     from harness.run.bench import RunSummary, run_bench
     from harness.run.progress import Progress
     from harness.run.wall_budget import budget_table, wall_budget
-    from harness.stats import repetition_ratio
+    from harness.stats import latency_summary, more_repetitions_needed, relative_error, repetition_ratio
 
 
 def __getattr__(name: str) -> Any:

@@ -9,8 +9,10 @@ any exception into a `StepFailed` outcome, so the parent always gets a typed ans
 from __future__ import annotations
 
 import os
+import select
 import subprocess
 import sys
+import tempfile
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -49,6 +51,13 @@ class ChildStep:
 
 def run_child(step: ChildStep, job: BaseModel | dict, job_file: Path, read_outcome: Callable[[Path], Outcome]) -> Outcome:
     """Run one step in a fresh process and read its outcome, written next to the job file."""
+    return run_child_measured(step, job, job_file, read_outcome)[0]
+
+
+def run_child_measured(step: ChildStep, job: BaseModel | dict, job_file: Path,
+                       read_outcome: Callable[[Path], Outcome]) -> tuple[Outcome, int | None]:
+    """run_child, and the CPU time the child used over its whole life, exit included, as the kernel counted it
+    when the child was reaped (wait4; None where the platform cannot wait for one child with a timeout)."""
     write_json_atomic(job_file, job.model_dump(mode="json", exclude_none=False) if isinstance(job, BaseModel) else job)
     outcome_file = job_file.with_name(f"{job_file.stem}-outcome.json")
     start = [str(step.program)] if step.program else [sys.executable, "-m", step.module]
@@ -56,19 +65,37 @@ def run_child(step: ChildStep, job: BaseModel | dict, job_file: Path, read_outco
     cpus = step.cpu_affinity
     pin = (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
     where = f" (log: {step.log})" if step.log else ""
-    try:
-        if step.log:
-            with open(step.log, "a") as log:
-                process = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, timeout=step.timeout_seconds,
-                                         env=step.env, preexec_fn=pin, check=False, text=True)
-        else:
-            process = subprocess.run(command, capture_output=True, timeout=step.timeout_seconds, env=step.env,
-                                     preexec_fn=pin, check=False, text=True)
-    except subprocess.TimeoutExpired:
-        raise step.error(f"{step.what} did not finish within {step.timeout_seconds:.0f}s and was killed{where}") from None
+    with open(step.log, "a") if step.log else tempfile.TemporaryFile("w+") as output:
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=step.env, preexec_fn=pin,
+                                   text=True)
+        code, cpu_time_ns = _reap(process, step.timeout_seconds)
+        if code is None:
+            raise step.error(f"{step.what} did not finish within {step.timeout_seconds:.0f}s and was killed{where}")
+        printed = "" if step.log else (output.seek(0), output.read())[1]
     if not outcome_file.is_file():
-        raise step.error(no_result_message(step.what, process.returncode, process.stderr or "", where))
-    return read_outcome(outcome_file)
+        raise step.error(no_result_message(step.what, code, printed, where))
+    return read_outcome(outcome_file), cpu_time_ns
+
+
+def _reap(process: subprocess.Popen, timeout: float) -> tuple[int | None, int | None]:
+    """The child's exit code (None: it outlived ``timeout`` and was killed) and CPU time in nanoseconds."""
+    if not hasattr(os, "pidfd_open"):  # not Linux: no CPU time of this one child
+        try:
+            return process.wait(timeout), None
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            return None, None
+    descriptor = os.pidfd_open(process.pid)
+    try:
+        ended = bool(select.select([descriptor], [], [], timeout)[0])  # readable once the child has exited
+    finally:
+        os.close(descriptor)
+    if not ended:
+        process.kill()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return (process.returncode if ended else None), int((usage.ru_utime + usage.ru_stime) * 1e9)
 
 
 def no_result_message(what: str, code: int, output: str, where: str = "") -> str:

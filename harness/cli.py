@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from pathlib import Path
 
 from harness import __version__
-from harness.errors import HarnessError
+from harness.errors import ConfigError, HarnessError
 from harness.paths import default_cache_dir
 
 DEFAULT_MATRIX = Path("configs/matrices/default.yaml")
@@ -74,22 +75,41 @@ def _parser() -> argparse.ArgumentParser:
     size.add_argument("--json", action="store_true", help="print JSON instead of a table")
     devices = commands.add_parser("devices", help="list the device aliases and what they are")
     devices.add_argument("--devices", type=Path, default=DEFAULT_DEVICES)
+    cache = commands.add_parser("cache", help="the converted-model cache: list its entries, or remove old and broken ones")
+    cache_commands = cache.add_subparsers(dest="cache_command", required=True)
+    cache_ls = cache_commands.add_parser("ls", help="every entry: key, size, last use and conversion")
+    cache_prune = cache_commands.add_parser("prune", help="remove unusable entries (and, with --older-than, unused ones)")
+    cache_prune.add_argument("--older-than", type=float, default=None, metavar="DAYS",
+                             help="also remove entries no run has used for DAYS days")
+    for sub in (cache_ls, cache_prune):
+        sub.add_argument("--cache-dir", type=Path, default=None, help="default: ~/.cache/mobile-bench")
     schema = commands.add_parser("schema", help="write the JSON Schema of matrix files, or of the device protocol")
     schema.add_argument("--protocol", action="store_true", help="the request/result protocol the shells speak")
     schema.add_argument("--output", type=Path, default=None, help="file to write (default: standard output)")
     return parser
 
 
+def _one_line(text: object) -> str:
+    return " ".join(str(text).split())
+
+
+def _print_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    print(f"harness: warning: {_one_line(message)}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    shown, warnings.showwarning = warnings.showwarning, _print_warning
     try:
         return COMMANDS[args.command](args)
     except HarnessError as error:
-        print(f"harness: error: {error}", file=sys.stderr)
+        print(f"harness: error: {_one_line(error)}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("harness: interrupted; rows already written are kept", file=sys.stderr)
         return 130
+    finally:
+        warnings.showwarning = shown
 
 
 def _bench(args) -> int:
@@ -143,11 +163,14 @@ def _plan(args) -> int:
     from harness.convert.cache import ArtifactCache, cache_key
     from harness.devices.inventory import open_device
     from harness.plan import plan
+    from harness.plan_checks import check_models, check_some_cell_runs
 
     matrix = load_matrix(args.matrix)
     device = open_device(args.device, args.devices, mode=matrix.execution_mode)
     cache = ArtifactCache(args.cache_dir or default_cache_dir())
     planned = plan(matrix, device)
+    check_some_cell_runs(matrix, planned, device.name)
+    check_models(matrix)
     cached: dict = {}
     for item in planned:
         conversion = item.conversion
@@ -209,6 +232,27 @@ def _inspect(args) -> int:
     return 0
 
 
+def _cache(args) -> int:
+    import time
+
+    from harness.convert.cache import ArtifactCache
+    from harness.convert.cache_admin import cache_entries, prune
+
+    cache = ArtifactCache(args.cache_dir or default_cache_dir())
+    if args.cache_command == "prune":
+        if args.older_than is not None and not 0 <= args.older_than < 1e6:
+            raise ConfigError(f"--older-than {args.older_than:g}: expected a number of days from 0 to 1000000")
+        removed, freed = prune(cache, args.older_than)
+        print(f"{cache.root}: removed {len(removed)} entries, freed {freed / 1e6:.1f} MB")
+        return 0
+    entries = cache_entries(cache)
+    for entry in entries:
+        used = time.strftime("%Y-%m-%d %H:%M", time.localtime(entry.last_used))
+        print(f"{entry.key[:12]}  {entry.size_bytes / 1e6:9.1f} MB  {used}  {entry.label}")
+    print(f"{cache.root}: {len(entries)} entries, {sum(e.size_bytes for e in entries) / 1e6:.1f} MB")
+    return 0
+
+
 def _schema(args) -> int:
     from harness.config.matrix_schema import MatrixFile
     from harness.protocol.messages import protocol_schema
@@ -256,7 +300,7 @@ def _size(args) -> int:
 
 COMMANDS = {"size": _size, "runtimes": _runtimes,
             "bench": _bench, "plan": _plan, "inspect": _inspect, "devices": _devices, "schema": _schema,
-            "fetch-tool": _fetch_tool, "report": _report, "compare": _compare}
+            "fetch-tool": _fetch_tool, "report": _report, "compare": _compare, "cache": _cache}
 
 if __name__ == "__main__":
     sys.exit(main())

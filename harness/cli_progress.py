@@ -27,9 +27,9 @@ def _left(event: Progress, before: str, after: str = "") -> str:
 
 
 class ProgressPrinter:
-    def __init__(self, stream=sys.stderr):
-        self.stream = stream
-        self.interactive = stream.isatty()
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stderr  # looked up now: a test's captured stderr, say
+        self.interactive = self.stream.isatty()
         self._bar: tqdm | None = None
         self._phase: str | None = None
 

@@ -58,6 +58,12 @@ class ResultsError(HarnessError):
     """A results folder is missing, unreadable or of an unsupported schema version."""
 
 
+class UnreadableResultsError(ResultsError):
+    """A folder given as a run or results folder that is not one, or whose files cannot be read."""
+
+    exit_code = 2
+
+
 class IncomparableRunsError(ResultsError):
     """Two runs that cannot be compared as asked (different devices, or not runs at all)."""
 

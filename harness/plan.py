@@ -45,27 +45,29 @@ class PlannedCell:
     skip_reason: str | None = None
 
 
-def _axis_lists(matrix: Matrix) -> dict[str, tuple]:
+def axis_lists(matrix: Matrix) -> dict[str, tuple]:
     return {"model": tuple(m.name for m in matrix.models), "runtime": matrix.runtimes,
             "quantization": matrix.quantizations, "delegate": matrix.delegates, "threads": matrix.threads}
 
 
-def _combinations(axis_lists: dict[str, tuple], fixed: Rule | None = None) -> list[tuple]:
-    lists = [(fixed.get(axis),) if fixed and fixed.get(axis) is not None else axis_lists[axis] for axis in AXES]
+def _combinations(lists_by_axis: dict[str, tuple], fixed: Rule | None = None) -> list[tuple]:
+    lists = [(fixed.get(axis),) if fixed and fixed.get(axis) is not None else lists_by_axis[axis] for axis in AXES]
     return list(itertools.product(*lists))
 
 
 def expand(matrix: Matrix) -> list[dict[str, str | int]]:
     """The product of the axes, minus cells matching an exclude rule, plus each include rule's cells."""
-    axis_lists = _axis_lists(matrix)
-    combos = [c for c in _combinations(axis_lists) if not any(r.matches(dict(zip(AXES, c))) for r in matrix.exclude)]
+    lists_by_axis = axis_lists(matrix)
+    combos = [c for c in _combinations(lists_by_axis) if not any(r.matches(dict(zip(AXES, c))) for r in matrix.exclude)]
     for rule in matrix.include:
-        combos += _combinations(axis_lists, rule)
+        combos += _combinations(lists_by_axis, rule)
     return [dict(zip(AXES, c)) for c in dict.fromkeys(combos)]
 
 
 def skip_reason(cell: Cell, device: Device) -> str | None:
-    offered = runtime(cell.runtime)
+    offered, cpus = runtime(cell.runtime), device.cpu_limit()
+    if cpus is not None and cell.threads > cpus:
+        return f"{cell.threads} threads on device {device.name}, which has {cpus} CPUs"
     if cell.runtime not in device.runtimes:
         return f"device {device.name} has no {cell.runtime} runtime"
     if cell.delegate not in offered.delegates:

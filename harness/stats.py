@@ -14,10 +14,9 @@ from scipy import stats as scipy_stats
 
 NS_PER_MS = 1e6
 TRIM_FRACTION = 0.10  # cut from each end for the trimmed mean
-BOOTSTRAP_RESAMPLES = 2000
-BOOTSTRAP_SEED = 0  # fixed, so the same samples always give the same interval
 CONFIDENCE = 0.95
-_BOOTSTRAP_BATCH_VALUES = 4_000_000  # bounds the resampling matrix to ~32 MB whatever the sample count
+# An upper percentile is reported only with at least this many samples above it: p99 needs 1000 samples.
+MIN_TAIL_SAMPLES = 10
 
 LATENCY_COLUMNS = (
     "latency_p50_ms", "latency_p90_ms", "latency_p99_ms", "latency_mean_ms", "latency_std_ms",
@@ -27,28 +26,49 @@ LATENCY_COLUMNS = (
 
 
 def latency_summary(samples_ns: Sequence[int], group_sizes: Sequence[int] = ()) -> dict[str, float | None]:
-    """Percentiles (linear interpolation), mean, sample std, min, max, 10%-trimmed mean, MAD (unscaled),
-    and a bootstrap 95% confidence interval of the median, in milliseconds; CV (std / mean) is unitless.
+    """Percentiles and mean with each repetition weighing the same, sample std, min, max, 10%-trimmed mean and
+    MAD (unscaled) of all samples, and a 95% interval of the median from the repetition medians, in
+    milliseconds; CV (std / mean) is unitless.
 
-    ``group_sizes`` splits the samples into repetitions (consecutive runs of that many samples); with
-    two or more, the interval comes from a two-level bootstrap (see median_confidence_interval)."""
+    ``group_sizes`` splits the samples into repetitions (consecutive runs of that many samples, each a
+    separate process). p90 and p99 are left out when fewer than MIN_TAIL_SAMPLES samples lie above them;
+    the interval, when fewer than two repetitions give it (see median_interval)."""
     if len(samples_ns) == 0:
         return dict.fromkeys(LATENCY_COLUMNS)
     ms = np.asarray(samples_ns, dtype=np.float64) / NS_PER_MS
-    p50, p90, p99 = np.percentile(ms, [50, 90, 99])
-    mean = float(ms.mean())
+    sizes = [size for size in group_sizes if size] if sum(group_sizes) == ms.size else [ms.size]
+    groups = np.split(ms, np.cumsum(sizes)[:-1])
+    weights = np.concatenate([np.full(g.size, 1 / g.size) for g in groups])
+    p50, p90, p99 = weighted_percentiles(ms, weights, [50, 90, 99])
+    mean = float(np.average(ms, weights=weights))
     std = float(ms.std(ddof=1)) if ms.size > 1 else 0.0
-    groups = np.split(ms, np.cumsum(group_sizes)[:-1]) if len(group_sizes) > 1 else [ms]
-    low, high = median_confidence_interval(groups)
+    low, high = median_interval([float(np.median(g)) for g in groups])
     return {
-        "latency_p50_ms": float(p50), "latency_p90_ms": float(p90), "latency_p99_ms": float(p99),
-        "latency_mean_ms": mean, "latency_std_ms": std,
+        "latency_p50_ms": p50, "latency_p90_ms": _supported(p90, ms.size, 90),
+        "latency_p99_ms": _supported(p99, ms.size, 99), "latency_mean_ms": mean, "latency_std_ms": std,
         "latency_min_ms": float(ms.min()), "latency_max_ms": float(ms.max()),
         "latency_trimmed_mean_ms": float(scipy_stats.trim_mean(ms, TRIM_FRACTION)),
         "latency_mad_ms": float(scipy_stats.median_abs_deviation(ms)),
         "latency_p50_ci_low_ms": low, "latency_p50_ci_high_ms": high,
         "latency_cv": std / mean if mean > 0 else None,
     }
+
+
+def _supported(value: float, count: int, percentile: float) -> float | None:
+    return value if count * (100 - percentile) / 100 >= MIN_TAIL_SAMPLES else None
+
+
+def weighted_percentiles(values: np.ndarray, weights: np.ndarray, percentiles: Sequence[float]) -> list[float]:
+    """Percentiles with linear interpolation, each value counting by its weight. With equal weights this is
+    numpy's default (the k-th of n sorted values sits at k / (n - 1)); in general a value sits at the middle
+    of its share of the cumulative weight, the first and last at 0 and 1."""
+    order = np.argsort(values, kind="stable")
+    ordered, share = values[order], weights[order] / weights.sum()
+    if ordered.size == 1:
+        return [float(ordered[0])] * len(percentiles)
+    centre = np.cumsum(share) - share / 2
+    positions = (centre - centre[0]) / (centre[-1] - centre[0])
+    return [float(np.interp(p / 100, positions, ordered)) for p in percentiles]
 
 
 def pooled_summary(summaries: Sequence[dict[str, float]]) -> dict[str, float | None]:
@@ -78,33 +98,44 @@ def pooled_summary(summaries: Sequence[dict[str, float]]) -> dict[str, float | N
     return columns
 
 
-def median_confidence_interval(groups: Sequence[np.ndarray]) -> tuple[float, float]:
-    """Percentile bootstrap 95% interval of the median of all values.
-
-    One group: resample the values. Several groups (the repetitions of a cell, each a separate
-    process): resample the groups, then the values within each chosen group. Values from one
-    process are not independent of each other (memory layout, caches, clocks differ per process),
-    so resampling only values would give intervals too narrow to compare cells with.
-    """
-    values = np.concatenate(groups)
-    if values.size < 2 or np.ptp(values) == 0:
-        return float(values[0]), float(values[0])
-    if len(groups) == 1:
-        result = scipy_stats.bootstrap((values,), np.median, n_resamples=BOOTSTRAP_RESAMPLES, confidence_level=CONFIDENCE,
-                                       method="percentile", vectorized=True, rng=np.random.default_rng(BOOTSTRAP_SEED),
-                                       batch=max(1, _BOOTSTRAP_BATCH_VALUES // values.size))
-        return float(result.confidence_interval.low), float(result.confidence_interval.high)
-    return _two_level_interval([g for g in groups if g.size], np.random.default_rng(BOOTSTRAP_SEED))
+def _log_mean_and_error(values: Sequence[float]) -> tuple[float, float, int]:
+    """Mean of the logs, its standard error, and the count: latency is multiplicative, so it is judged in logs."""
+    logs = np.log(np.asarray(values, dtype=np.float64))
+    error = float(logs.std(ddof=1) / np.sqrt(logs.size)) if logs.size > 1 else float("nan")
+    return float(logs.mean()), error, int(logs.size)
 
 
-def _two_level_interval(groups: list[np.ndarray], rng: np.random.Generator) -> tuple[float, float]:
-    medians = np.empty(BOOTSTRAP_RESAMPLES)
-    for index in range(BOOTSTRAP_RESAMPLES):
-        chosen = rng.integers(0, len(groups), size=len(groups))
-        medians[index] = np.median(np.concatenate([rng.choice(groups[c], size=groups[c].size) for c in chosen]))
-    tail = (1 - CONFIDENCE) / 2 * 100
-    low, high = np.percentile(medians, [tail, 100 - tail])
-    return float(low), float(high)
+def median_interval(repetition_medians: Sequence[float]) -> tuple[float | None, float | None]:
+    """95% interval of the cell's median from its repetitions' medians: Student's t on their logs.
+
+    Each repetition is a separate process, and a fresh process shifts the median by a few percent
+    (memory layout, caches, clocks), so samples from one process are not independent draws of the
+    cell's latency: the repetitions are the observations, each counting once whatever its sample count.
+    With fewer than two there is no spread between processes to go by, and no interval (None, None)."""
+    medians = [m for m in repetition_medians if m > 0]
+    if len(medians) < 2:
+        return None, None
+    centre, error, count = _log_mean_and_error(medians)
+    margin = float(scipy_stats.t.ppf(0.5 + CONFIDENCE / 2, count - 1)) * error
+    return float(np.exp(centre - margin)), float(np.exp(centre + margin))
+
+
+def relative_error(repetition_medians: Sequence[float]) -> float | None:
+    """Standard error of the repetition medians' mean log (about a relative error: 0.01 is 1%). None below two."""
+    medians = [m for m in repetition_medians if m > 0]
+    return _log_mean_and_error(medians)[1] if len(medians) > 1 else None
+
+
+def more_repetitions_needed(medians: Sequence[float], done: int, repetitions: int, max_repetitions: int,
+                            max_relative_error: float) -> bool:
+    """The extension rule: at least ``repetitions``; then more, up to ``max_repetitions``, while the repetition
+    medians' relative_error is above ``max_relative_error``. Unlike their range, it does not grow with their number."""
+    if done >= max_repetitions:
+        return False
+    if done < repetitions:
+        return True
+    error = relative_error(medians)
+    return error is not None and error > max_relative_error
 
 
 def median(values: Sequence[float]) -> float | None:

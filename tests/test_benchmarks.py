@@ -32,7 +32,14 @@ def test_overhead_script_prints_a_ratio_per_runtime(cache_dir):
 @pytest.mark.slow
 def test_stability_and_order_scripts_print_their_figures(cache_dir):
     assert "CV" in _script("stability.py", "--model", "transformer_encoder", "--runs", "2", cache=cache_dir)
-    assert "confidence intervals" in _script("order_bias.py", "--model", "transformer_encoder", cache=cache_dir)
+    out = _script("order_bias.py", "--model", "transformer_encoder", "--copies", "2", "--repetitions", "2",
+                  "--min-seconds", "0", cache=cache_dir)
+    assert "intervals overlap in" in out and "holds 1 in" in out
+
+
+def test_the_coverage_script_prints_coverage_and_overlap_per_scenario(cache_dir):
+    out = _script("interval_coverage.py", "--cells", "40", cache=cache_dir)
+    assert out.count("; coverage ") == 4 and out.count("identical cells' intervals overlap ") == 4
 
 
 def test_benchmark_scripts_use_only_the_public_api():
@@ -65,3 +72,17 @@ def test_the_wall_budget_script_splits_a_run(golden_run, cache_dir):
     out = _script("wall_budget.py", "--results", str(results_dir), cache=cache_dir)
     assert "| timed inference |" in out and "| other (planning, inputs, the harness itself) |" in out
     assert "\nlitert: " in out and "\nexecutorch: " in out and "inside timed inference" in out
+
+
+@pytest.mark.slow
+def test_the_fault_suite_loses_duplicates_and_redoes_nothing_at_small_n(cache_dir, adb_server):
+    for module in ("ai_edge_litert", "litert_torch"):
+        require(module)
+    out = _script("faults.py", "--trials", "1", cache=cache_dir)
+    rows = [line.split("|")[1:-1] for line in out.splitlines() if line.startswith("| ") and "---" not in line][1:]
+    assert len(rows) == 8  # seven faults and the total
+    for fault, trials, _, lost, duplicated, twice, _ in rows:
+        assert trials.strip(" *") == ("7" if "all" in fault else "1")
+        assert (lost.strip(), duplicated.strip(), twice.strip()) == ("0", "0", "0"), fault
+    for problem in ("did not stop the run in one line", "rows on disk after", "rows say", "resume exited"):
+        assert problem not in out

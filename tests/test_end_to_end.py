@@ -60,7 +60,8 @@ def two_runs(tmp_path_factory):
     for module in RUNTIME_MODULES:
         require(module)
     folder = tmp_path_factory.mktemp("e2e")
-    (folder / "corrupt.tflite").write_bytes(b"this is not a flatbuffer")
+    # It begins as a .tflite does, so it passes the matrix's checks and fails when its signature is read.
+    (folder / "corrupt.tflite").write_bytes(b"\x0c\x00\x00\x00TFL3 this is not a flatbuffer")
     matrix = folder / "tiny.yaml"
     matrix.write_text(MATRIX)
     first = _bench(matrix, folder / "results", folder / "cache")
@@ -101,7 +102,8 @@ def test_all_three_runtimes_produce_measurements(two_runs):
     }
     for row in ok.itertuples():
         assert len(row.latency_samples_ns) == row.iterations >= 5
-        assert row.latency_min_ms <= row.latency_p50_ms <= row.latency_p90_ms <= row.latency_max_ms
+        assert row.latency_min_ms <= row.latency_p50_ms <= row.latency_max_ms
+        assert pd.isna(row.latency_p90_ms) if row.iterations < 100 else row.latency_p90_ms >= row.latency_p50_ms
         assert row.delegate_applied == row.delegate
         assert row.runtime_version and row.model_file_bytes > 0 and len(row.model_sha256) == 64
         assert row.model_load_ms > 0 and row.first_inference_ms > 0
@@ -221,7 +223,7 @@ def test_already_converted_files_run_as_user_models(two_runs):
         f"  - {{name: given_ptl, file: {_converted(folder, 'tiny_cnn -> ptl')}, inputs: [[1, 3, 16, 16]]}}\n"
         f"  - {{name: wrong_inputs, file: {_converted(folder, 'tiny_cnn -> tflite')}, inputs: [[1, 3, 8, 8]]}}\n"
         "runtimes: [litert, executorch, torchscript]\ndelegates: [xnnpack, none]\n"
-        "measurement: {warmup_runs: 0, min_iterations: 3, min_seconds: 0, max_seconds: 1}\n")
+        "measurement: {warmup_runs: 0, min_iterations: 3, min_seconds: 0, max_seconds: 1, repetitions: 2, max_repetitions: 2}\n")
     completed = _bench(matrix, folder / "file-results", folder / "cache")
     assert completed.returncode == 0, completed.stderr[-3000:]
     frame = results.load(folder / "file-results").set_index(["model", "runtime", "delegate"])

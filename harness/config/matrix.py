@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness.config.input_files import calibration_problem, model_file_problem, weights_problem
 from harness.config.matrix_schema import Cooldown, InputEntry, MatrixFile, Measurement, RuleEntry, UserModelEntry
 from harness.config.yaml_source import YamlSource, read_yaml, validate
 from harness.errors import ConfigError
 from harness.models.spec import ModelSpec, TensorSpec
 from harness.models.zoo import zoo_model
+from harness.names import SAFE_NAME_RULE, is_safe_name
 from harness.parity import DEFAULT_MIN_COSINE, DEFAULT_MIN_TOP1
 from harness.registry import suggest
 from harness.runtimes.choices import QuantizationOptions
@@ -18,6 +20,7 @@ from harness.runtimes.choices import QuantizationOptions
 __all__ = ["AXES", "Cooldown", "Matrix", "Measurement", "ParityThresholds", "Rule", "load_matrix"]
 
 AXES = ("model", "runtime", "quantization", "delegate", "threads")
+MAX_LABELS_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -73,8 +76,12 @@ def load_matrix(path: str | Path) -> Matrix:
                 did_you_mean = f"; did you mean {hint[0]!r}?" if hint else ""
                 raise ConfigError(f"model {rule.model!r} is not in this matrix's models{did_you_mean}",
                                   file=str(source.path), line=source.line_of((key, i, "model")), key=f"{key}[{i}].model")
+    name = entry.name or source.path.stem
+    if not is_safe_name(name):
+        raise ConfigError(f"the file name {name!r} cannot name runs: give `name:` ({SAFE_NAME_RULE})",
+                          file=str(source.path), line=1, key="name")
     return Matrix(
-        name=entry.name or source.path.stem,
+        name=name,
         path=source.path,
         text=source.text,
         models=models,
@@ -97,8 +104,9 @@ def _quantization_options(source: YamlSource, entry: MatrixFile) -> Quantization
     data = None
     if entry.calibration.data:
         data = (source.path.parent / entry.calibration.data).resolve()
-        if not (data.is_dir() or (data.is_file() and data.suffix == ".npz")):
-            raise ConfigError(f"calibration data must be an .npz file or a folder of .npy files: {data}",
+        problem = calibration_problem(data) if data.exists() else "does not exist"
+        if problem:
+            raise ConfigError(f"{data} {problem}; expected an .npz file or a folder of .npy files",
                               file=str(source.path), line=source.line_of(("calibration", "data")), key="calibration.data")
     return QuantizationOptions(data, entry.calibration.samples, entry.int8_io)
 
@@ -115,7 +123,12 @@ def _model_spec(source: YamlSource, index: int, entry: str | UserModelEntry) -> 
     def existing(key: str, value: str) -> Path:
         path = (base / value).resolve()
         if not path.is_file():
-            raise ConfigError(f"file not found: {path}", file=str(source.path),
+            problem: str | None = f"file not found: {path}"
+        else:
+            problem = FILE_CHECKS[key](path)
+            problem = f"{path} {problem}" if problem else None
+        if problem:
+            raise ConfigError(problem, file=str(source.path),
                               line=source.line_of(("models", index, key)), key=f"models[{index}].{key}")
         return path
 
@@ -134,8 +147,21 @@ def _model_spec(source: YamlSource, index: int, entry: str | UserModelEntry) -> 
     )
 
 
+def _labels_problem(path: Path) -> str | None:
+    if path.stat().st_size > MAX_LABELS_BYTES:
+        return f"is larger than {MAX_LABELS_BYTES // 1024} KiB; expected one class label per line"
+    try:
+        path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return "is not UTF-8 text; expected one class label per line"
+    return None
+
+
+FILE_CHECKS = {"file": model_file_problem, "weights": weights_problem, "labels": _labels_problem}
+
+
 def _labels(path: Path) -> tuple[str, ...]:
-    return tuple(line.strip() for line in path.read_text().splitlines() if line.strip())
+    return tuple(line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
 
 
 def _tensor_spec(entry: list[int] | InputEntry) -> TensorSpec:

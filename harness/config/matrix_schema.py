@@ -9,6 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field
 from harness.errors import UnknownNameError
 from harness.models.spec import DTYPES
 from harness.models.zoo import ZOO, zoo_model
+from harness.names import SAFE_NAME
 from harness.runtimes import RUNTIMES, all_runtimes
 from harness.runtimes.choices import DELEGATES, QUANTIZATIONS, check_delegate, check_quantization
 
@@ -49,24 +50,50 @@ def _by_type(scalar_tag: str, mapping_tag: str):
     return Discriminator(lambda value: mapping_tag if isinstance(value, dict) else scalar_tag)
 
 
+# Documented ranges (docs/matrix.md): numbers outside them are typing mistakes, not experiments.
+MAX_THREADS = 256  # and at most the device's CPU count: the planner skips cells above it
+MAX_SECONDS = 24 * 3600.0  # any time limit
+MAX_COUNT = 1_000_000  # warm-up runs, iterations
+MAX_REPETITIONS = 1000
+Threads = Annotated[int, Field(ge=1, le=MAX_THREADS)]
+Seconds = Annotated[float, Field(ge=0, le=MAX_SECONDS)]
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+MAX_DIMENSION = 1 << 20
+MAX_INPUT_ELEMENTS = 1 << 28  # 1 GiB of float32 per input
+Dimensions = Annotated[list[Annotated[int, Field(ge=1, le=MAX_DIMENSION)]], Field(min_length=1, max_length=8)]
+
+
+def _check_elements(shape: list[int]) -> list[int]:
+    elements = 1
+    for size in shape:
+        elements *= size
+    if elements > MAX_INPUT_ELEMENTS:
+        raise ValueError(f"an input of {elements} elements is larger than the limit of {MAX_INPUT_ELEMENTS}")
+    return shape
+
+
+Shape = Annotated[Dimensions, AfterValidator(_check_elements)]
 
 
 class InputEntry(_Strict):
-    shape: list[Annotated[int, Field(ge=1)]] = Field(min_length=1)
+    shape: Shape
     dtype: Literal[DTYPES] = "float32"  # type: ignore[valid-type]
 
 
 class UserModelEntry(_Strict):
     """A model of your own: a factory to import, or a file already converted."""
 
-    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="Identifies the model in results.")
+    name: str = Field(pattern=SAFE_NAME, description="Identifies the model in results.")
     factory: str | None = Field(None, pattern=r"^[\w.]+:[\w.]+$", description="'package.module:callable' returning the model.")
     framework: Literal["torch", "keras"] = "torch"
     file: str | None = Field(None, description="A .tflite, .pte or .ptl file; relative paths are from the matrix file.")
     inputs: list[Annotated[
-        Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=1), Tag("Shape")]
+        Annotated[Shape, Tag("Shape")]
         | Annotated[InputEntry, Tag("InputEntry")],
         _by_type("Shape", "InputEntry"),
     ]] | None = Field(
@@ -98,7 +125,7 @@ class RuleEntry(_Strict):
     runtime: RuntimeName | None = None  # type: ignore[valid-type]
     quantization: QuantizationName | None = None  # type: ignore[valid-type]
     delegate: DelegateName | None = None  # type: ignore[valid-type]
-    threads: Annotated[int, Field(ge=1)] | None = None
+    threads: Threads | None = None
 
     @model_validator(mode="after")
     def _not_empty(self):
@@ -111,34 +138,49 @@ class Cooldown(_Strict):
     """Before each repetition, wait until the device is idle and cool enough, or until the timeout."""
 
     max_cpu_busy: float = Field(0.25, gt=0, le=1, description="Share of all CPUs busy with other work.")
-    max_temperature_c: float = Field(60.0, description="Hottest thermal zone, where the device exposes one.")
-    timeout_seconds: float = Field(60.0, ge=0, description="Run anyway after this long; the row records the wait.")
-    poll_seconds: float = Field(0.25, gt=0, description="CPU use is measured over one poll interval.")
+    max_temperature_c: float = Field(60.0, ge=0, le=150, description="Hottest thermal zone, where the device exposes one.")
+    timeout_seconds: Seconds = Field(60.0, description="Run anyway after this long; the row records the wait.")
+    poll_seconds: float = Field(0.25, gt=0, le=60, description="CPU use is measured over one poll interval.")
 
 
 class Measurement(_Strict):
-    warmup_runs: int = Field(3, ge=0, description="Untimed runs after the first inference.")
-    min_iterations: int = Field(10, ge=1, description="Timed runs continue until both minimums are met...")
-    min_seconds: float = Field(1.0, ge=0, description="...and stop at max_seconds whatever the count.")
-    max_seconds: float = Field(10.0, gt=0)
-    repetitions: int = Field(2, ge=1, description="Fresh shell processes per cell, at least.")
-    max_repetitions: int = Field(
-        4, ge=1, description="More repetitions are added, up to this many, while the spread is too wide.")
-    max_spread: float = Field(0.10, gt=0, description=(
-        "(max - min) / median of the repetition medians; above it a cell is extended, then flagged unstable."))
+    warmup_runs: int = Field(3, ge=0, le=MAX_COUNT, description="Untimed runs after the first inference...")
+    warmup_seconds: Seconds = Field(0.0, description=(
+        "...continuing until both warm-up minimums are met (phones need seconds to raise their clocks), "
+        "or until max_seconds of warm-up. Each warm-up run's time is recorded."))
+    min_iterations: int = Field(10, ge=1, le=MAX_COUNT, description="Timed runs continue until both minimums are met...")
+    min_seconds: Seconds = Field(0.5, description="...and stop at max_seconds whatever the count.")
+    max_seconds: float = Field(10.0, gt=0, le=MAX_SECONDS)
+    repetitions: int = Field(5, ge=1, le=MAX_REPETITIONS, description=(
+        "Fresh shell processes per cell, at least. The median's 95% interval comes from the repetition "
+        "medians, so it needs two or more; five make it cover about 95% here (benchmarks/interval_coverage.py)."))
+    max_repetitions: int = Field(10, ge=1, le=MAX_REPETITIONS, description=(
+        "More repetitions are added, up to this many, while the median is known too loosely."))
+    max_relative_error: float = Field(0.015, gt=0, le=1, description=(
+        "Standard error of the repetition medians (from their logs; 0.015 is about 1.5%); above it a cell is "
+        "extended, then flagged unstable."))
     order: Literal["shuffled", "interleaved", "as_listed"] = Field(
         "shuffled", description="shuffled: cells in a seeded random order; interleaved: one repetition of every cell per round.")
-    seed: int = Field(0, description="Seeds the cell order.")
-    cpu_affinity: tuple[Annotated[int, Field(ge=0)], ...] | None = Field(
+    seed: int = Field(0, ge=0, lt=2**32, description="Seeds the cell order.")
+    cpu_affinity: tuple[Annotated[int, Field(ge=0, lt=4096)], ...] | None = Field(
         None, min_length=1, description="Pin the shell to these CPUs.")
     busy_warning: float = Field(
         0.10, gt=0, le=1, description="Warn when other work used more than this share of the CPUs during a cell.")
-    cell_timeout_seconds: float = Field(300.0, gt=0, description="A shell process running longer is killed.")
+    cell_timeout_seconds: float = Field(300.0, gt=0, le=MAX_SECONDS, description=(
+        "A shell process running longer is killed; must exceed max_seconds."))
     shell_start: Literal["spawn", "fork"] = Field("spawn", description=(
         "How the host starts each repetition's fresh shell process: spawned as a new interpreter, or forked "
         "from a server that imported the runtime once. Forking starts seconds sooner but measured up to 13% "
         "slower and heavier on memory (docs/wall-budget.md): for quick looks, not for numbers to compare."))
     cooldown: Cooldown = Cooldown()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_max_spread(cls, data):
+        if isinstance(data, dict) and "max_spread" in data:
+            raise ValueError("max_spread is replaced by max_relative_error (the standard error of the repetition "
+                             "medians, e.g. 0.015): the range of the medians grows with their number")
+        return data
 
     @model_validator(mode="after")
     def _ordered(self):
@@ -146,6 +188,8 @@ class Measurement(_Strict):
             raise ValueError("max_seconds must not be less than min_seconds")
         if self.max_repetitions < self.repetitions:
             raise ValueError("max_repetitions must not be less than repetitions")
+        if self.cell_timeout_seconds <= self.max_seconds:
+            raise ValueError("cell_timeout_seconds must be greater than max_seconds")
         return self
 
 
@@ -170,7 +214,9 @@ class ParityEntry(_Strict):
 class MatrixFile(_Strict):
     """An experiment matrix: the product of the axes, minus `exclude`, plus `include`."""
 
-    name: str | None = Field(None, description="Defaults to the file name.")
+    name: str | None = Field(None, pattern=SAFE_NAME, description=(
+        "Part of the run id, so of folder names: a letter or digit, then letters, digits, '_', '.' or '-'. "
+        "Defaults to the file name."))
     description: str = ""
     models: list[Annotated[
         Annotated[ZooModelName, Tag("ZooModel")]  # type: ignore[valid-type]
@@ -180,7 +226,8 @@ class MatrixFile(_Strict):
     runtimes: list[RuntimeName] = Field(min_length=1)  # type: ignore[valid-type]
     quantization: list[QuantizationName] = Field(["fp32"], min_length=1)  # type: ignore[valid-type]
     delegates: list[DelegateName] = Field(["xnnpack"], min_length=1)  # type: ignore[valid-type]
-    threads: list[Annotated[int, Field(ge=1)]] = Field([1], min_length=1)
+    threads: list[Threads] = Field([1], min_length=1, description=(
+        f"At most {MAX_THREADS}; cells with more threads than the device has CPUs are skipped."))
     exclude: list[RuleEntry] = Field([], description="Cells matching any rule are removed.")
     include: list[RuleEntry] = Field(
         [], description="Each rule adds the cells it matches in the full product of the axes and listed values.")

@@ -19,6 +19,8 @@ from functools import cache
 from importlib import metadata, resources, util
 from pathlib import Path
 
+from filelock import FileLock
+
 from harness.child import ChildStep, read_step_outcome, run_child
 from harness.convert.catalog import Conversion, converter_info
 from harness.convert.jobs import ArtifactRecord, CheckJob, CheckOutcome, ConversionJob, ConversionOutcome, DelegateCheck
@@ -51,6 +53,7 @@ class Artifact:
     inspection: Inspection | None = None
     checks: dict[str, DelegateCheck] = field(default_factory=dict)  # per host delegate: delegation and parity
     operator_list: Path | None = None  # what the runtime's selective build takes
+    cache_warning: str | None = None  # why the cache converted it again (a stored file that changed)
 
     def verification(self, delegate: str) -> DelegateCheck | None:
         """What the host measured for a cell's delegate: None where the host cannot apply it."""
@@ -145,20 +148,45 @@ def cache_key(conversion: Conversion) -> str:
 
 
 class ArtifactCache:
+    """Converted files by key. Safe to share between processes: converting a key holds that key's file lock
+    (filelock), so two runs never convert the same key at once, and entries appear by an atomic rename."""
+
     def __init__(self, root: Path):
         self.root = Path(root)
+        self._stale: dict[str, str] = {}  # key -> why its stored entry was refused; said in the new one
 
     def folder(self, key: str) -> Path:
         return self.root / "artifacts" / key[:2] / key
 
-    def lookup(self, key: str) -> Artifact | None:
+    def lock(self, key: str, timeout: float = -1) -> FileLock:
+        """The lock a process holds while it converts, replaces or removes ``key``'s entry."""
+        (self.root / "locks").mkdir(parents=True, exist_ok=True)
+        return FileLock(self.root / "locks" / f"{key}.lock", timeout=timeout)
+
+    def record(self, key: str) -> ArtifactRecord | str:
+        """The entry's record, or why it cannot be used: unreadable, or its file changed since it was stored."""
         folder = self.folder(key)
-        if not (folder / ARTIFACT_FILE).is_file():
-            return None
-        record = ArtifactRecord.model_validate_json((folder / ARTIFACT_FILE).read_text())
+        try:
+            record = ArtifactRecord.model_validate_json((folder / ARTIFACT_FILE).read_bytes())
+        except (OSError, ValueError) as error:  # pydantic's ValidationError is a ValueError
+            return f"its {ARTIFACT_FILE} cannot be read ({type(error).__name__})"
         path = folder / record.file
-        if not path.is_file() or path.stat().st_size != record.size_bytes:
+        if not path.is_file() or path.stat().st_size != record.size_bytes or file_sha256(path) != record.sha256:
+            return f"{path.name} no longer matches the SHA-256 recorded when it was stored"
+        return record
+
+    def lookup(self, key: str) -> Artifact | None:
+        """The stored entry, or None; an entry that exists but cannot be trusted is remembered, and the
+        conversion that replaces it carries the reason in its cache_warning."""
+        folder = self.folder(key)
+        if not folder.is_dir():
             return None
+        record = self.record(key)
+        if isinstance(record, str):
+            self._stale[key] = record
+            return None
+        os.utime(folder / ARTIFACT_FILE)  # `harness cache prune --older-than` goes by last use
+        path = folder / record.file
         return Artifact(key=key, path=path, format=record.format, converter=record.converter,
                         size_bytes=record.size_bytes, sha256=record.sha256, inputs=record.inputs, notes=record.notes,
                         conversion_seconds=record.conversion_seconds, from_cache=True, flops=record.flops,
@@ -170,13 +198,23 @@ class ArtifactCache:
         cached = self.lookup(key) if use_cache else None
         if cached:
             return cached
-        return self.convert(conversion, key, timeout)
+        return self.convert(conversion, key, timeout, use_cache)
 
     def log_path(self, key: str) -> Path:
         return self.root / "logs" / f"{key}.log"
 
-    def convert(self, conversion: Conversion, key: str, timeout: float = 3600.0) -> Artifact:
-        """Convert and check the file in fresh processes, and store it under ``key`` (its cache_key)."""
+    def convert(self, conversion: Conversion, key: str, timeout: float = 3600.0, use_cache: bool = True) -> Artifact:
+        """Convert and check the file in fresh processes, and store it under ``key`` (its cache_key). Holds the
+        key's lock; a process that waited for another's conversion of the same key takes its file instead."""
+        with self.lock(key):
+            stored = self.lookup(key) if use_cache else None
+            artifact = stored or self._convert(conversion, key, timeout)
+        stale = self._stale.get(key)  # kept: every conversion of this run that shares the key says so
+        if stale:
+            return replace(artifact, cache_warning=f"converted again: the cached entry was refused, {stale}")
+        return artifact
+
+    def _convert(self, conversion: Conversion, key: str, timeout: float) -> Artifact:
         (self.root / "tmp").mkdir(parents=True, exist_ok=True)
         self.log_path(key).parent.mkdir(parents=True, exist_ok=True)
         self.log_path(key).write_text("")  # the steps append to it

@@ -88,10 +88,15 @@ class Device(ABC):
         """What the device reports now (frequencies, load, temperatures, battery); unknowns stay None."""
         return DeviceState(taken_at=time.monotonic())
 
+    def cpu_limit(self) -> int | None:
+        """The most threads a cell may ask for: the device's CPU count, where it is known without reaching it."""
+        return None
+
     def cpu_affinity(self, requested: tuple[int, ...] | None) -> tuple[int, ...] | None:
         """The CPUs a shell will run on, as recorded in results."""
         return requested
 
-    def peak_gflops(self, threads: int) -> float | None:
-        """The practical single-precision peak on ``threads`` threads, or None where it cannot be measured."""
+    def peak_gflops(self, threads: int, cpu_affinity: tuple[int, ...] | None = None) -> float | None:
+        """The practical single-precision peak on ``threads`` threads, on the cells' CPUs, or None where it cannot
+        be measured."""
         return None

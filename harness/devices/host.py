@@ -7,7 +7,7 @@ import platform
 import tempfile
 from pathlib import Path
 
-from harness.child import ChildStep, no_result_message, read_step_outcome, run_child
+from harness.child import ChildStep, no_result_message, read_step_outcome, run_child, run_child_measured
 from harness.devices.base import Device, Launch
 from harness.devices.host_launch import ForkServers
 from harness.devices.native import NATIVE_RUNTIMES, runner_binary, runner_path
@@ -76,13 +76,17 @@ class HostDevice(Device):
     def state(self) -> DeviceState:
         return linux_state(read_local, os.cpu_count() or 1, os.sysconf("SC_CLK_TCK"))
 
+    def cpu_limit(self) -> int | None:
+        return os.cpu_count()
+
     def cpu_affinity(self, requested: tuple[int, ...] | None) -> tuple[int, ...] | None:
         return requested or tuple(sorted(os.sched_getaffinity(0)))
 
-    def peak_gflops(self, threads: int) -> float | None:
+    def peak_gflops(self, threads: int, cpu_affinity: tuple[int, ...] | None = None) -> float | None:
         from harness.shell.peak import PeakJob, PeakOutcome
 
-        step = ChildStep("harness.shell.peak", "measuring the peak", DeviceError, 600, shell_environment(threads))
+        step = ChildStep("harness.shell.peak", "measuring the peak", DeviceError, 600, shell_environment(threads),
+                         cpu_affinity)
         with tempfile.TemporaryDirectory(prefix="harness-peak-") as folder:
             outcome = run_child(step, PeakJob(), Path(folder) / "peak.json", read_step_outcome(PeakOutcome, step))
         return outcome.gflops
@@ -112,17 +116,24 @@ class HostDevice(Device):
                 return self._run_forked(request, work, launch)
             step = ChildStep("harness.shell.host", "the host shell", DeviceError, launch.timeout_seconds,
                              shell_environment(request.threads), launch.cpu_affinity)
-            return run_child(step, request.to_json(), work / "request.json", _read_shell_result)
+            result, cpu_time_ns = run_child_measured(step, request.to_json(), work / "request.json", _read_shell_result)
+            return _with_cpu_time(result, cpu_time_ns)
 
     def _run_forked(self, request: Request, work: Path, launch: Launch) -> Result:
         request_file, result_file, log = work / "request.json", work / "result.json", work / "shell.log"
         write_json_atomic(request_file, request.to_json())
         server = self._servers.server(request.runtime, request.threads, shell_environment(request.threads))
-        code = server.run(request_file, result_file, log, launch.cpu_affinity, launch.timeout_seconds)
+        code, cpu_time_ns = server.run(request_file, result_file, log, launch.cpu_affinity, launch.timeout_seconds)
         if not result_file.is_file():
             output = log.read_text(errors="replace") if log.is_file() else ""
             raise DeviceError(no_result_message("the host shell", code, output))
-        return _read_shell_result(result_file)
+        return _with_cpu_time(_read_shell_result(result_file), cpu_time_ns)
+
+
+def _with_cpu_time(result: Result, cpu_time_ns: int | None) -> Result:
+    """The shell's CPU time as its parent measured it: the shell's own figure, taken before it exits, leaves out
+    the interpreter's teardown (heavy for shells that import torch), which would then count as other work."""
+    return result if cpu_time_ns is None else result.model_copy(update={"cpu_time_ns": cpu_time_ns})
 
 
 def _read_shell_result(path: Path) -> Result:

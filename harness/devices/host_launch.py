@@ -47,8 +47,10 @@ class ForkServer:
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    def run(self, request: Path, result: Path, log: Path, cpus: tuple[int, ...] | None, timeout: float) -> int:
-        """Fork one shell for the request; its exit code. Raises DeviceError when it outlives ``timeout``."""
+    def run(self, request: Path, result: Path, log: Path, cpus: tuple[int, ...] | None,
+            timeout: float) -> tuple[int, int]:
+        """Fork one shell for the request; its exit code and CPU time (ns). Raises DeviceError when it outlives
+        ``timeout``."""
         stdin = self.process.stdin
         assert stdin is not None
         job = {"request": str(request), "result": str(result), "log": str(log), "cpus": list(cpus) if cpus else None}
@@ -57,7 +59,8 @@ class ForkServer:
         pid = self._read(60.0, "forking")["pid"]
         begin = time.monotonic()
         try:
-            return self._read(timeout, "the shell")["exit"]
+            ended = self._read(timeout, "the shell")
+            return ended["exit"], ended["cpu_time_ns"]
         except _Unanswered:
             if not self.alive():
                 raise

@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, RootModel, Tag
+from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, RootModel, Tag, WithJsonSchema
 
 from harness.compatibility import RuntimeLimits
-from harness.config.yaml_source import read_yaml, validate
+from harness.config.yaml_source import ABSOLUTE_PATH, read_yaml, validate
 from harness.devices.base import Device
 from harness.errors import ConfigError
+from harness.names import SAFE_NAME
 from harness.registry import Registry, check_known
 
 PLATFORMS: Registry = Registry("platform")
@@ -29,9 +30,16 @@ class RuntimeVersionsEntry(BaseModel):
     ptl_max_bytecode: int | None = Field(None, ge=1, description="Newest lite-interpreter bytecode version it loads.")
 
 
+def _host_platform(value: str) -> str:
+    """Entries whose platform is not android are read as the host's: an unknown one is named as such."""
+    if value != "host":
+        raise ValueError(f"unknown platform {value!r} (known: {', '.join(sorted(PLATFORMS.names()))})")
+    return value
+
+
 class HostEntry(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    platform: Literal["host"]
+    platform: Annotated[str, AfterValidator(_host_platform), WithJsonSchema({"const": "host"})]
     description: str = ""
     runtime_versions: RuntimeVersionsEntry = RuntimeVersionsEntry()
 
@@ -52,7 +60,7 @@ class AndroidEntry(BaseModel):
     runtime_versions: RuntimeVersionsEntry = RuntimeVersionsEntry()
     serial: str = Field("auto", description="adb serial; 'auto' takes the single attached device; HOST:PORT is `adb connect`ed.")
     mode: Literal["app", "cli"] = Field("app", description="app: the project's Android app; cli: the runtimes' own tools.")
-    work_folder: str = Field("/data/local/tmp/mobile-bench", pattern=r"^/[\w./-]+$",
+    work_folder: str = Field("/data/local/tmp/mobile-bench", pattern=ABSOLUTE_PATH,
                              description="Each run gets its own folder below this, removed when the run ends.")
     pin_big_cores: bool = Field(False, description="cli mode: run tools on the cores with the highest cpuinfo_max_freq.")
     tools: ToolsEntry = ToolsEntry()
@@ -72,8 +80,8 @@ DeviceEntry = Annotated[Annotated[HostEntry, Tag("HostEntry")] | Annotated[Andro
                         Discriminator(_platform_of)]
 
 
-class DevicesFile(RootModel[dict[str, DeviceEntry]]):
-    pass
+class DevicesFile(RootModel[dict[Annotated[str, Field(pattern=SAFE_NAME)], DeviceEntry]]):
+    """Alias -> device. Aliases name run folders, so they follow the safe-name rule."""
 
 
 def _entries(path: Path | None) -> dict[str, HostEntry | AndroidEntry]:

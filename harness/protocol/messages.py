@@ -22,7 +22,7 @@ DESCRIPTION = (
     "app, the iOS app) runs it and writes a result file. Paths in a request are relative to the request file's "
     "folder. Shells report raw measurements only; every statistic is computed by the harness. Version 2 (2026-11) "
     "adds timing.summary_ns and memory.pss_bytes / pss_peak_sampled_bytes, and later timing.warmup_ns, "
-    "request.profile and result.operator_profile, all optional.")
+    "request.profile, result.operator_profile, measurement.warmup_seconds and timing.warmup_samples_ns, all optional.")
 
 
 def _registered_runtime(name: str) -> str:
@@ -74,7 +74,11 @@ class ModelFile(_Wire):
 
 
 class MeasurementSettings(_Wire):
+    model_config = ConfigDict(json_schema_extra=_optional_on_the_wire("warmup_seconds"))
     warmup_runs: Count
+    warmup_seconds: float = Field(0.0, ge=0, description=(
+        "Warm-up continues until both warmup_runs and warmup_seconds are met, or until max_seconds of warm-up; "
+        "shells that do not know it warm up by count."))
     min_iterations: int = Field(ge=1)
     min_seconds: float = Field(ge=0)
     max_seconds: float = Field(gt=0)
@@ -117,12 +121,14 @@ _SHELL_SCHEMA = {"type": "object", "required": ["name", "version"],
 
 
 class Timing(_Wire):
-    model_config = ConfigDict(json_schema_extra=_optional_on_the_wire("summary_ns", "warmup_ns"))
+    model_config = ConfigDict(json_schema_extra=_optional_on_the_wire("summary_ns", "warmup_ns", "warmup_samples_ns"))
     clock: str = Field(description="The monotonic clock used, e.g. time.monotonic_ns, System.nanoTime.")
     load_ns: Count | None = None
     first_inference_ns: Count | None = None
     warmup_ns: Count | None = Field(None, description="All warm-up runs together, between the first inference "
                                     "and the timed loop: where a repetition's time goes, not a latency.")
+    warmup_samples_ns: tuple[Count, ...] = Field((), description=(
+        "Each warm-up run's own time, in order: shows whether the warm-up was long enough (clocks raised)."))
     samples_ns: tuple[Count, ...] = Field((), description=(
         "One entry per timed iteration, in order; only the inference call is timed."))
     summary_ns: Annotated[dict[str, float] | None, WithJsonSchema(_SUMMARY_SCHEMA)] = Field(None, description=(

@@ -9,8 +9,12 @@ History:
      against the source model, and its flag.
   4 (2026-11): phones. execution_mode (process, app or cli); raw_samples (False when a command-line tool
      printed summaries only); PSS after the loop and sampled; per-core governors.
-  5 (2026-11): app_package and app_version_code (app mode).
-  6 (2026-11): runtime size. runtime_build_id, runtime_build_kind (full, selective, python-package or app),
+  5 (2026-11): app mode records the APK that ran a cell: app_package and app_version_code.
+  6 (2026-11): methodology (issue 19). The median's interval comes from the repetition medians (empty for one
+     repetition) and percentiles weigh each repetition equally; repetition_relative_error, which extends a cell
+     and flags it unstable, with its setting max_relative_error in place of max_spread (kept for older rows);
+     warmup_seconds and the warm-up runs' own times, warmup_samples_ns. percent_of_peak is empty for 8-bit cells.
+  7 (2026-11): runtime size. runtime_build_id, runtime_build_kind (full, selective, python-package or app),
      runtime_abi, runtime_binary_bytes and runtime_binary_stripped_bytes (harness/runtime_size.py).
      Older files load with them null.
 """
@@ -19,7 +23,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 WARNING_SEPARATOR = "; "  # joins whole notes in `warnings`, so no note may hold it
 
 COLUMNS = pa.schema([
@@ -90,6 +94,7 @@ COLUMNS = pa.schema([
     ("iterations", pa.int64()),
     ("load_samples_ns", pa.list_(pa.int64())),
     ("first_inference_samples_ns", pa.list_(pa.int64())),
+    ("warmup_samples_ns", pa.list_(pa.int64())),  # each warm-up run, all repetitions in order
     ("raw_samples", pa.bool_()),  # False: the tool printed only summaries; percentiles are then null
     # statistics, all from harness.stats
     ("latency_p50_ms", pa.float64()),
@@ -108,7 +113,8 @@ COLUMNS = pa.schema([
     ("first_inference_ms", pa.float64()),
     # stability across repetitions
     ("repetition_medians_ms", pa.list_(pa.float64())),
-    ("repetition_spread", pa.float64()),
+    ("repetition_spread", pa.float64()),  # (max - min) / median of the repetition medians, descriptive
+    ("repetition_relative_error", pa.float64()),  # standard error of their logs: what `unstable` judges
     ("unstable", pa.bool_()),
     # memory, bytes, the worst repetition
     ("rss_before_load_bytes", pa.int64()),
@@ -143,12 +149,14 @@ COLUMNS = pa.schema([
     ("percent_of_peak", pa.float64()),
     # measurement settings
     ("warmup_runs", pa.int32()),
+    ("warmup_seconds", pa.float64()),
     ("min_iterations", pa.int32()),
     ("min_seconds", pa.float64()),
     ("max_seconds", pa.float64()),
     ("repetitions", pa.int32()),
     ("max_repetitions", pa.int32()),
-    ("max_spread", pa.float64()),
+    ("max_spread", pa.float64()),  # up to schema 4; null since
+    ("max_relative_error", pa.float64()),
     ("order", pa.string()),
     ("seed", pa.int64()),
 ])

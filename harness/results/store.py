@@ -8,13 +8,14 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from harness.errors import ResultsError
+from harness.errors import ResultsError, UnreadableResultsError
 from harness.files import replace_atomically, write_json_atomic
 from harness.results.operators import OPERATOR_COLUMNS, OPERATORS_FOLDER, OPERATORS_SCHEMA_VERSION
 from harness.results.schema import COLUMNS, SCHEMA_VERSION
 
 RUN_FILE = "run.json"
 CELLS_FOLDER = "cells"
+MAX_RUN_FILE_BYTES = 64 << 20  # run.json holds the matrix text and facts: kilobytes
 
 
 class RunStore:
@@ -37,7 +38,7 @@ class RunStore:
     def open(cls, folder: Path) -> RunStore:
         store = cls(folder)
         if not (store.folder / RUN_FILE).is_file():
-            raise ResultsError(f"no run at {store.folder} (it has no {RUN_FILE})")
+            raise UnreadableResultsError(f"no run at {store.folder} (it has no {RUN_FILE})")
         return store
 
     def recorded_cell_ids(self) -> set[str]:
@@ -45,7 +46,17 @@ class RunStore:
         return {path.stem for path in self.cell_files()}
 
     def metadata(self) -> dict:
-        return json.loads((self.folder / RUN_FILE).read_text())
+        path = self.folder / RUN_FILE
+        try:
+            if path.stat().st_size > MAX_RUN_FILE_BYTES:
+                raise ValueError(f"larger than {MAX_RUN_FILE_BYTES >> 20} MiB")
+            metadata = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError, RecursionError) as error:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+            raise UnreadableResultsError(f"{path}: cannot read it as a run's JSON metadata: "
+                                         f"{getattr(error, 'strerror', None) or error}") from None
+        if not isinstance(metadata, dict):
+            raise UnreadableResultsError(f"{path}: expected a JSON object, found {type(metadata).__name__}")
+        return metadata
 
     def write_metadata(self, metadata: dict) -> None:
         write_json_atomic(self.folder / RUN_FILE, metadata)
@@ -72,7 +83,11 @@ class RunStore:
 
     def _write(self, subfolder: str, cell_id: str, table: pa.Table) -> Path:
         target = self.folder / subfolder / f"{cell_id}.parquet"
-        replace_atomically(target, lambda temporary: pq.write_table(table, temporary))
+        try:
+            replace_atomically(target, lambda temporary: pq.write_table(table, temporary))
+        except OSError as error:  # a full disk, most often: the rows written before are whole and kept
+            raise ResultsError(f"cannot write a row to {target.parent}: {error.strerror or error}; the run stops, "
+                               "and the rows written before are kept (finish it with --resume)") from None
         return target
 
     def cell_files(self) -> list[Path]:

@@ -14,19 +14,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from harness.compatibility import incompatibility
-from harness.config.matrix import Matrix
+from harness.config.matrix import Matrix, Measurement
 from harness.convert.cache import Artifact, ArtifactCache, ConversionFailure
 from harness.devices.base import Device
-from harness.errors import ConfigError, HarnessError, SizeError
+from harness.errors import HarnessError, SizeError
+from harness.names import check_safe_name
 from harness.plan import PlannedCell, plan
+from harness.plan_checks import check_some_cell_runs
 from harness.provenance import run_provenance
 from harness.results.store import RunStore
 from harness.run.cells import CellRunner, run_cells
 from harness.run.conversions import Converted, convert_all
+from harness.run.cooldown import wait_for_cooldown
 from harness.run.operators import operator_rows
 from harness.run.outcome import CellOutcome, now
 from harness.run.progress import PhaseClock, Progress
 from harness.run.report import build_report
+from harness.run.resume import open_for_resume
 from harness.run.timeline import TIMELINE_FILE, Timeline
 from harness.runtime_size import RuntimeBinary
 from harness.runtimes.inspection import write_matrix_operator_lists
@@ -59,16 +63,20 @@ def _incompatibility(artifact: Artifact, device: Device) -> str | None:
     return incompatibility(artifact.inspection, device.runtime_limits, device.name)
 
 
-def _measure_peaks(device: Device, thread_counts: list[int], report: Callable[[Progress], None],
-                   timeline: Timeline) -> dict[int, float | None]:
+def _measure_peaks(device: Device, thread_counts: list[int], measurement: Measurement,
+                   report: Callable[[Progress], None], timeline: Timeline) -> dict[int, float | None]:
+    """The peak per thread count, measured as a cell is: on the cells' CPUs, once the device has cooled."""
     peaks: dict[int, float | None] = {}
     clock = PhaseClock("peak", len(thread_counts), report)
+    cpus = device.cpu_affinity(measurement.cpu_affinity)
     for threads in thread_counts:
         label = f"float32 matrix product, {threads} thread(s)"
         clock.started(label)
         try:
+            with timeline.span("cooldown", threads=threads):
+                wait_for_cooldown(device.state, measurement.cooldown)
             with timeline.span("peak", threads=threads):
-                peaks[threads] = device.peak_gflops(threads)
+                peaks[threads] = device.peak_gflops(threads, cpus)
         except HarnessError:
             peaks[threads] = None
         clock.finished(label, "measured" if peaks[threads] else "unavailable")
@@ -90,13 +98,12 @@ def _open_store(matrix: Matrix, device: Device, planned: list[PlannedCell], resu
                 run_id: str | None, resume: Path | None) -> tuple[RunStore, set[str]]:
     """A new run folder, or an interrupted one to finish: its recorded cells are kept and not run again."""
     if resume is None:
+        if run_id is not None:
+            check_safe_name("--run-id", run_id)
         metadata = _metadata(matrix, device, planned)
         return RunStore.create(results_root, run_id or new_run_id(matrix, device), metadata), set()
-    store = RunStore.open(resume)
+    store = open_for_resume(resume, matrix, {"name": device.name, "platform": device.platform, **device.facts()})
     recorded = store.metadata()
-    if recorded["matrix"]["text"] != matrix.text or recorded["device"]["name"] != device.name:
-        raise ConfigError(f"{resume} was run with another matrix or device; resume it with the same ones "
-                          f"(device {recorded['device']['name']}, matrix {recorded['matrix']['path']})")
     store.update_metadata(status="running", resumed_at=[*recorded.get("resumed_at", []), now().isoformat()])
     return store, store.recorded_cell_ids()
 
@@ -117,6 +124,8 @@ def run_bench(matrix: Matrix, device: Device, results_root: Path, cache: Artifac
               run_id: str | None = None, resume: Path | None = None, convert_workers: int | None = None) -> RunSummary:
     """Run every cell of ``matrix`` on ``device``; with ``resume`` (a run folder), only the cells it lacks."""
     all_planned = plan(matrix, device)
+    if not all_planned:
+        check_some_cell_runs(matrix, all_planned, device.name)  # says which rules removed every cell
     store, done = _open_store(matrix, device, all_planned, results_root, run_id, resume)
     planned = [p for p in all_planned if p.cell.cell_id not in done]
     facts, measurement = store.metadata()["device"], matrix.measurement
@@ -146,7 +155,7 @@ def run_bench(matrix: Matrix, device: Device, results_root: Path, cache: Artifac
         conversions = list(dict.fromkeys(p.conversion for p in planned if p.conversion is not None))
         artifacts = convert_all(conversions, cache, use_cache, on_progress, timeline, convert_workers)
         _write_operator_lists(artifacts, store.folder / OPERATOR_LISTS_FOLDER)
-        peaks = _measure_peaks(device, sorted({p.cell.threads for p in runnable}), on_progress, timeline)
+        peaks = _measure_peaks(device, sorted({p.cell.threads for p in runnable}), measurement, on_progress, timeline)
         store.update_metadata(peak_gflops_per_s={str(t): g for t, g in peaks.items()})
         with tempfile.TemporaryDirectory(prefix="harness-inputs-") as scratch:
             if runnable:
@@ -164,7 +173,10 @@ def run_bench(matrix: Matrix, device: Device, results_root: Path, cache: Artifac
             clock.started("measuring")
             run_cells(runner, outcomes, measurement, record)
     except BaseException:
-        store.update_metadata(status="interrupted", finished_at=now().isoformat(), counts=counts)
+        try:
+            store.update_metadata(status="interrupted", finished_at=now().isoformat(), counts=counts)
+        except (OSError, HarnessError):
+            pass  # a full disk; the error that stopped the run is the one to tell
         raise
     finally:
         device.close_run()

@@ -19,18 +19,15 @@ from harness.protocol import InputFile, MeasurementSettings, ModelFile, Request,
 from harness.run.cooldown import wait_for_cooldown
 from harness.run.outcome import CellOutcome, now
 from harness.run.timeline import Timeline
-from harness.stats import relative_spread
+from harness.stats import more_repetitions_needed
 
 
 def needs_another_repetition(outcome: CellOutcome, measurement: Measurement) -> bool:
-    """At least `repetitions`; then more, up to `max_repetitions`, while the medians spread over `max_spread`."""
-    done = len(outcome.results)
-    if outcome.status != "ok" or done >= measurement.max_repetitions:
+    """At least `repetitions`; then more, up to `max_repetitions`, while the median is known too loosely."""
+    if outcome.status != "ok":
         return False
-    if done < measurement.repetitions:
-        return True
-    spread = relative_spread(outcome.repetition_medians_ms())
-    return spread is not None and spread > measurement.max_spread
+    return more_repetitions_needed(outcome.repetition_medians_ms(), len(outcome.results), measurement.repetitions,
+                                   measurement.max_repetitions, measurement.max_relative_error)
 
 
 def shell_split(result: Result) -> dict[str, float]:
@@ -51,6 +48,7 @@ def cell_request(planned: PlannedCell, artifact: Artifact, inputs: tuple[InputFi
                    model=ModelFile(path=f"model.{artifact.format}", format=artifact.format, sha256=artifact.sha256),
                    delegate=cell.delegate, threads=cell.threads, inputs=inputs,
                    measurement=MeasurementSettings(warmup_runs=measurement.warmup_runs,
+                                                   warmup_seconds=measurement.warmup_seconds,
                                                    min_iterations=measurement.min_iterations,
                                                    min_seconds=measurement.min_seconds,
                                                    max_seconds=measurement.max_seconds))

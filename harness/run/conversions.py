@@ -66,7 +66,7 @@ def convert_all(conversions: list[Conversion], cache: ArtifactCache, use_cache: 
     def convert(conversion: Conversion, key: str) -> Artifact | ConversionFailure:
         with timeline.span("convert", label=conversion.label, runtime=runtime_for_format(conversion.format).name):
             try:
-                return cache.convert(conversion, key)
+                return cache.convert(conversion, key, use_cache=use_cache)
             except HarnessError as error:
                 return ConversionFailure(str(error))
 

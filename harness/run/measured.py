@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from harness.config.matrix import Measurement
 from harness.protocol import Result
 from harness.run.outcome import CellOutcome, iterations
-from harness.stats import NS_PER_MS, latency_summary, median, pooled_summary, relative_spread
+from harness.stats import NS_PER_MS, latency_summary, median, pooled_summary, relative_error, relative_spread
 
 MEMORY_COLUMNS = ("rss_before_load_bytes", "rss_after_load_bytes", "rss_peak_sampled_bytes", "peak_rss_bytes",
                   "pss_bytes", "pss_peak_sampled_bytes")
@@ -25,12 +25,14 @@ class Latency:
     iterations: int
     load_samples_ns: list[int]
     first_inference_samples_ns: list[int]
+    warmup_samples_ns: list[int]
     statistics: dict[str, float | None]  # the latency_* columns
     raw_samples: bool | None  # False: the tool printed summaries only
     model_load_ms: float | None
     first_inference_ms: float | None
     repetition_medians_ms: list[float]
-    repetition_spread: float | None
+    repetition_spread: float | None  # (max - min) / median of the repetition medians, descriptive
+    repetition_relative_error: float | None  # what the extension rule and `unstable` judge (stats.relative_error)
     unstable: bool | None
 
     @property
@@ -77,13 +79,15 @@ def latency(outcome: CellOutcome, measurement: Measurement) -> Latency:
     statistics = (latency_summary(samples, [len(r.timing.samples_ns) for r in results]) if samples or not summaries
                   else pooled_summary(summaries))
     medians = outcome.repetition_medians_ms()
-    spread = relative_spread(medians)
+    error = relative_error(medians)
     last = results[-1]
     return Latency(
         shell=f"{last.shell.get('name')} {last.shell.get('version')}", runtime_version=last.runtime.version,
         delegate_applied=last.delegate_applied, app_package=last.shell.get("package"),
         app_version_code=last.shell.get("version_code"), latency_samples_ns=samples, samples_per_repetition=counts,
-        iterations=sum(counts), load_samples_ns=loads, first_inference_samples_ns=firsts, statistics=statistics,
+        iterations=sum(counts), load_samples_ns=loads, first_inference_samples_ns=firsts,
+        warmup_samples_ns=[s for r in results for s in r.timing.warmup_samples_ns], statistics=statistics,
         raw_samples=bool(samples) if samples or summaries else None, model_load_ms=_ms(median(loads)),
-        first_inference_ms=_ms(median(firsts)), repetition_medians_ms=medians, repetition_spread=spread,
-        unstable=spread > measurement.max_spread if spread is not None and outcome.status == "ok" else None)
+        first_inference_ms=_ms(median(firsts)), repetition_medians_ms=medians, repetition_spread=relative_spread(medians),
+        repetition_relative_error=error,
+        unstable=error > measurement.max_relative_error if error is not None and outcome.status == "ok" else None)

@@ -69,6 +69,9 @@ class CellOutcome:
         self.results.append(result)
         if not result.ok:
             self.fail(STAGE_OF_SHELL_STATUS[result.status], result.error)
+        elif not result.timing.samples_ns and not result.timing.summary_ns:  # a phone can say ok, measuring nothing
+            self.fail("run", f"the shell ({result.shell.get('name')}) reported ok but returned no timed samples "
+                             "and no summary: nothing was measured")
 
     def fail_if_delegate_differs(self) -> None:
         """A runtime that applied another delegate than the one asked for fails the cell, its samples kept."""

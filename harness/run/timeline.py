@@ -30,8 +30,14 @@ class Timeline:
         if self.path is None:
             return
         line = json.dumps({"phase": phase, "started": round(started, 3), "seconds": round(seconds, 6), **fields})
-        with self._lock, open(self.path, "a") as handle:
-            handle.write(line + "\n")
+        with self._lock:
+            try:
+                with open(self.path, "a") as handle:
+                    handle.write(line + "\n")
+            except OSError:
+                # A full disk: the timeline is a diagnosis, not a result; it stops here and the rows decide
+                # whether the run goes on (writing one stops the run with one line).
+                self.path = None
 
     @contextmanager
     def span(self, phase: str, **fields) -> Iterator[dict]:
@@ -48,4 +54,10 @@ def read_timeline(folder: Path) -> list[dict]:
     path = Path(folder) / TIMELINE_FILE
     if not path.is_file():
         return []
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    spans = []
+    for line in path.read_text(errors="replace").splitlines():
+        try:
+            spans.append(json.loads(line))
+        except ValueError:
+            continue  # the last line of a run killed while writing it
+    return spans

@@ -17,7 +17,7 @@ def _check_warnings(outcome: CellOutcome, report: CellReport, check: DelegateChe
     artifact, delegate = outcome.artifact, outcome.planned.cell.delegate
     if artifact is None or outcome.status == "skipped":
         return []
-    notes: list[str | None] = []
+    notes: list[str | None] = [artifact.cache_warning]
     if artifact.checks and check is None:
         notes.append(f"delegation and parity not measured: the host cannot apply {delegate}")
     if check and check.parity and check.parity.error is not None:
@@ -41,9 +41,14 @@ def _measurement_warnings(outcome: CellOutcome, report: CellReport, measurement:
     if short:
         notes.append(f"max_seconds ({measurement.max_seconds:g}) stopped {len(short)} repetition(s) before "
                      f"min_iterations ({measurement.min_iterations}): {', '.join(map(str, short))} sample(s)")
+    efficiency = report.efficiency
+    if efficiency.achieved_gflops_per_s and efficiency.peak_gflops_per_s and \
+            efficiency.achieved_gflops_per_s > efficiency.peak_gflops_per_s:
+        notes.append(f"achieved {efficiency.achieved_gflops_per_s:.1f} GFLOP/s, above the measured fp32 peak "
+                     f"({efficiency.peak_gflops_per_s:.1f}): percent_of_peak left empty")
     if latency and latency.unstable:
-        notes.append(f"unstable: repetition medians spread {latency.repetition_spread:.1%} after "
-                     f"{len(outcome.results)} repetitions (max_spread {measurement.max_spread:.0%})")
+        notes.append(f"unstable: the repetition medians' standard error is {latency.repetition_relative_error:.1%} "
+                     f"after {len(outcome.results)} repetitions (max_relative_error {measurement.max_relative_error:.1%})")
     return notes
 
 

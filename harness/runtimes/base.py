@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from harness.registry import load_target
 from harness.runtimes.choices import QuantizationOptions, calibration_settings
@@ -182,6 +182,10 @@ class Runtime:
     host_native_module: tuple[str, str] | None = None
     delegate_in_file: bool = False  # the delegate is baked into the file when it is converted
     file_records_inputs: bool = True  # the file holds its input shapes and dtypes
+    # How its files begin, checked before anything reads them: a flatbuffer with this identifier at byte 4
+    # (a prefix of it), or a zip archive; None: not checked.
+    container: Literal["flatbuffer", "zip"] | None = None
+    file_identifier: bytes = b""
     # Why this runtime's toolchain cannot produce a variant (model, delegate, quantization), or None.
     refusal: Callable[[ModelSpec, str, str], str | None] = field(default=_no_refusal, compare=False)
     # Settings beyond the quantization that change the converted file.

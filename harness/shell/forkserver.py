@@ -10,7 +10,8 @@ for quick looks; spawning is the default.
 
 On stdin, one JSON line per request: {"request": PATH, "result": PATH, "log": PATH, "cpus": [..] | null}.
 On the protocol stream, one line when the runtime is imported ({"ready": true} or {"error": TEXT}), then
-per request {"pid": N} as the child starts and {"exit": CODE} when it ends (a negative CODE: the signal).
+per request {"pid": N} as the child starts and {"exit": CODE, "cpu_time_ns": N} when it ends (a negative CODE:
+the signal; cpu_time_ns: the child's whole CPU time, from wait4).
 """
 
 from __future__ import annotations
@@ -46,8 +47,8 @@ def _fork(job: dict, reply) -> None:
             sys.stderr.flush()
             os._exit(code)
     reply({"pid": pid})
-    _, status = os.waitpid(pid, 0)
-    reply({"exit": os.waitstatus_to_exitcode(status)})
+    _, status, usage = os.wait4(pid, 0)  # the child's CPU time as the kernel counted it, its exit included
+    reply({"exit": os.waitstatus_to_exitcode(status), "cpu_time_ns": int((usage.ru_utime + usage.ru_stime) * 1e9)})
 
 
 def main(argv: list[str]) -> int:

@@ -3,15 +3,18 @@
 Usage: python -m harness.shell.host REQUEST.json RESULT.json
 
 It imports only the runtime the request names, times only the inference call with
-time.monotonic_ns, and reports raw samples. It computes no statistics.
+time.monotonic_ns (garbage collector paused), and reports raw samples. It computes no statistics.
 """
 
 from __future__ import annotations
 
+import gc
 import platform
 import sys
 import time
 import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -53,36 +56,51 @@ def _read_inputs(request: Request, folder: Path) -> list[np.ndarray]:
     return arrays
 
 
-def _timed_loop(session: Session, settings: dict) -> list[int]:
-    """Run until both the minimum count and minimum time are met, or the maximum time passes."""
-    clock = time.monotonic_ns
-    min_ns, max_ns = int(settings["min_seconds"] * 1e9), int(settings["max_seconds"] * 1e9)
+def _runs(session: Session, min_count: int, min_seconds: float, max_seconds: float,
+          clock: Callable[[], int] = time.monotonic_ns) -> list[int]:
+    """Each run's time: runs until both the minimum count and minimum time are met, or the maximum time passes."""
+    min_ns, max_ns = int(min_seconds * 1e9), int(max_seconds * 1e9)
     samples: list[int] = []
     start = clock()
     while True:
+        elapsed = clock() - start
+        if elapsed >= max_ns or (len(samples) >= min_count and elapsed >= min_ns):
+            return samples
         begin = clock()
         session.run()
-        end = clock()
-        samples.append(end - begin)
-        elapsed = end - start
-        if elapsed >= max_ns or (len(samples) >= settings["min_iterations"] and elapsed >= min_ns):
-            return samples
+        samples.append(clock() - begin)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The garbage collector neither runs nor walks the objects made so far, the same way for every runtime."""
+    gc.collect()
+    gc.freeze()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.unfreeze()
 
 
 def _measure(session: Session, settings: dict, timing: dict, memory: dict) -> None:
     """First inference and warm-ups with RSS sampled, then the timed loop with no other thread running.
 
     Some runtimes (ExecuTorch's Python bindings) hold the GIL while inferring, so a sampling thread
-    would take turns with the timed loop and add its own time to the samples."""
+    would take turns with the timed loop and add its own time to the samples. Warm-up runs until both
+    warmup_runs and warmup_seconds are met, bounded by max_seconds as the timed loop is."""
     with RssSampler() as sampler:
         begin = time.monotonic_ns()
         session.run()
         timing["first_inference_ns"] = time.monotonic_ns() - begin
-        begin = time.monotonic_ns()
-        for _ in range(settings["warmup_runs"]):
-            session.run()
-        timing["warmup_ns"] = time.monotonic_ns() - begin
-    timing["samples_ns"] = _timed_loop(session, settings)
+        with _collector_paused():
+            warmup = _runs(session, settings["warmup_runs"], settings.get("warmup_seconds", 0.0),
+                           settings["max_seconds"])
+    timing["warmup_samples_ns"], timing["warmup_ns"] = warmup, sum(warmup)
+    with _collector_paused():
+        timing["samples_ns"] = _runs(session, settings["min_iterations"], settings["min_seconds"],
+                                     settings["max_seconds"])
     memory.update(peak_rss_bytes=peak_rss_bytes(), rss_peak_sampled_bytes=sampler.peak, pss_bytes=pss_bytes())
 
 

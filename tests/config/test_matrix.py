@@ -30,7 +30,7 @@ def test_valid_matrix_becomes_frozen_objects(write_matrix):
     assert matrix.models[1].inputs[0].shape == (1, 3, 16, 16)
     assert matrix.models[1].framework == "torch" and matrix.models[1].source == "user"
     assert matrix.threads == (1, 2)
-    assert matrix.measurement.min_iterations == 5 and matrix.measurement.repetitions == 2
+    assert matrix.measurement.min_iterations == 5 and matrix.measurement.repetitions == 5
     assert matrix.exclude[0].get("delegate") == "none"
     assert matrix.include[0].get("threads") == 4
     with pytest.raises(AttributeError):
@@ -79,7 +79,7 @@ def test_missing_model_file_names_the_line(write_matrix):
 
 
 def test_user_file_paths_are_relative_to_the_matrix(write_matrix, tmp_path):
-    (tmp_path / "model.tflite").write_bytes(b"x")
+    (tmp_path / "model.tflite").write_bytes(b"\x0c\x00\x00\x00TFL3" + bytes(8))
     matrix = load_matrix(write_matrix("models:\n  - name: x\n    file: model.tflite\nruntimes: [litert]\n"))
     assert matrix.models[0].file == (tmp_path / "model.tflite").resolve()
     assert matrix.models[0].framework == "file" and matrix.models[0].file_format == "tflite"
@@ -103,3 +103,8 @@ def test_operator_profiles_are_off_unless_asked(write_matrix):
     assert load_matrix(write_matrix("models: [gru]\nruntimes: [litert]\nprofile: operators\n")).profile == "operators"
     with pytest.raises(ConfigError, match="profile"):
         load_matrix(write_matrix("models: [gru]\nruntimes: [litert]\nprofile: kernels\n"))
+
+def test_max_spread_is_refused_with_what_replaced_it(write_matrix):
+    path = write_matrix("models: [mobilenet_v2]\nruntimes: [litert]\nmeasurement: {max_spread: 0.1}\n")
+    with pytest.raises(ConfigError, match="max_spread is replaced by max_relative_error"):
+        load_matrix(path)

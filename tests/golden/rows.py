@@ -17,7 +17,7 @@ UNSTABLE_PREFIXES = ("latency_", "rss_", "pss_", "cpu_freq_", "load_avg_", "temp
                      "parity_max_", "repetition_",
                      "runtime_b", "runtime_abi")  # the runtime's size follows the installed wheels and the machine
 UNSTABLE = {"run_id", "started_at", "finished_at", "conversion_seconds", "device_model", "iterations",
-            "samples_per_repetition", "load_samples_ns", "first_inference_samples_ns", "model_load_ms",
+            "samples_per_repetition", "load_samples_ns", "first_inference_samples_ns", "warmup_samples_ns", "model_load_ms",
             "first_inference_ms", "unstable", "peak_rss_bytes", "other_cpu_busy_fraction", "cpu_governor",
             "cpu_governors", "thermal_status", "screen_on", "peak_gflops_per_s", "achieved_gflops_per_s",
             "percent_of_peak", "operator_list_file", "warnings", "schema_version",
@@ -25,7 +25,7 @@ UNSTABLE = {"run_id", "started_at", "finished_at", "conversion_seconds", "device
             "from_cache"}  # the tests share one cache, so it depends on which test converted first
 # Warnings that depend on how busy or hot the machine was.
 UNSTABLE_WARNINGS = ("busy:", "unstable:", "mean CPU frequency", "the device was at", "cooldown timed out",
-                     "max_seconds")
+                     "max_seconds", "achieved ")
 
 
 def _value(value):

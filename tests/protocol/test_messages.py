@@ -45,7 +45,8 @@ def test_the_wire_format_is_what_the_apps_read():
         "kind": "request", "protocol_version": 2, "cell_id": "abc", "runtime": "litert",
         "model": {"path": "model.tflite", "format": "tflite", "sha256": "0" * 64}, "delegate": "xnnpack", "threads": 2,
         "inputs": [{"path": "input0.bin", "shape": [1, 3, 8, 8], "dtype": "float32"}],
-        "measurement": {"warmup_runs": 1, "min_iterations": 5, "min_seconds": 0.1, "max_seconds": 1.0}}
+        "measurement": {"warmup_runs": 1, "warmup_seconds": 0.0, "min_iterations": 5, "min_seconds": 0.1,
+                        "max_seconds": 1.0}}
     assert set(_result().to_json()) == {"kind", "protocol_version", "cell_id", "status", "error", "shell", "runtime",
                                         "delegate_applied", "timing", "memory", "cpu_time_ns"}
 

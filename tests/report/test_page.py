@@ -20,7 +20,7 @@ CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 BROWSER_FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic")
 # Figures the golden run has no data for.
-NOT_DRAWN_FOR_GOLDEN: set[str] = set()  # every figure: the rows carry runtime sizes since results schema 6
+NOT_DRAWN_FOR_GOLDEN: set[str] = set()  # every figure: the rows carry runtime sizes since results schema 7
 
 
 def _harness(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:

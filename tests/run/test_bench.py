@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -34,7 +35,7 @@ class FakeCache:
     def lookup(self, key):
         return None
 
-    def convert(self, conversion, key):
+    def convert(self, conversion, key, use_cache=True):
         self.calls.append(conversion)
         if conversion.model.name == self.fail_for:
             raise ConversionError(f"{conversion.label}: unsupported operator aten::frobnicate")
@@ -59,7 +60,7 @@ class FakeDevice(Device):
     def state(self):
         return self.states() if self.states else super().state()
 
-    def peak_gflops(self, threads):
+    def peak_gflops(self, threads, cpu_affinity=None):
         return self.peak
 
     def facts(self):
@@ -196,11 +197,14 @@ def test_a_wide_spread_extends_the_cell_then_flags_it_unstable(tmp_path, write_m
         return _samples_result(request, (1_000_000 * call,))  # medians 1, 2, 3, 4 ms
 
     device = FakeDevice(behaviour)
-    _, frame = _run(tmp_path, write_matrix, device, text=ONE_CELL % "repetitions: 2, max_repetitions: 4, max_spread: 0.1")
+    text = ONE_CELL % "repetitions: 2, max_repetitions: 4, max_relative_error: 0.015"
+    _, frame = _run(tmp_path, write_matrix, device, text=text)
     row = frame.iloc[0]
     assert len(device.requests) == 4 and list(row.repetition_medians_ms) == [1.0, 2.0, 3.0, 4.0]
     assert row.unstable and row.repetition_spread == pytest.approx(3 / 2.5)
-    assert "unstable: repetition medians spread 120.0% after 4 repetitions" in row.warnings
+    error = np.log([1, 2, 3, 4]).std(ddof=1) / 2
+    assert row.repetition_relative_error == pytest.approx(error)
+    assert f"unstable: the repetition medians' standard error is {error:.1%} after 4 repetitions" in row.warnings
 
 
 def test_a_steady_cell_stops_at_its_repetitions(tmp_path, write_matrix):
@@ -209,12 +213,22 @@ def test_a_steady_cell_stops_at_its_repetitions(tmp_path, write_matrix):
     assert len(device.requests) == 3 and frame.iloc[0].unstable == False and frame.iloc[0].repetition_spread == 0.0  # noqa: E712
 
 
-def test_extension_stops_when_the_spread_settles(tmp_path, write_matrix):
-    medians_ns = {1: 1_000_000, 2: 2_000_000, 3: 1_900_000}  # spread 1/1.5 = 0.67, then 1/1.9 = 0.53
+def test_extension_stops_when_the_standard_error_settles(tmp_path, write_matrix):
+    medians_ns = {1: 1_000_000, 2: 1_100_000, 3: 1_050_000}  # standard error of the logs 4.8%, then 2.8%
 
     device = FakeDevice(lambda request, call: _samples_result(request, (medians_ns[call],)))
-    _, frame = _run(tmp_path, write_matrix, device, text=ONE_CELL % "repetitions: 2, max_repetitions: 8, max_spread: 0.6")
+    text = ONE_CELL % "repetitions: 2, max_repetitions: 8, max_relative_error: 0.03"
+    _, frame = _run(tmp_path, write_matrix, device, text=text)
     assert len(device.requests) == 3 and frame.iloc[0].unstable == False  # noqa: E712
+
+
+def test_an_ok_result_with_no_samples_is_a_failed_row_saying_why(tmp_path, write_matrix):
+    """A phone's app or tool can answer ok without measuring anything; the host shell cannot."""
+    device = FakeDevice(lambda request, call: _samples_result(request, ()))
+    _, frame = _run(tmp_path, write_matrix, device, text=ONE_CELL % "repetitions: 2")
+    row = frame.iloc[0]
+    assert row.status == "failed" and row.stage == "run" and len(device.requests) == 1
+    assert "reported ok but returned no timed samples and no summary" in row.error
 
 
 def test_needs_another_repetition_never_extends_a_failed_cell():
@@ -296,6 +310,23 @@ def test_efficiency_is_flops_over_median_against_the_peak(tmp_path, write_matrix
     assert RunStore(summary.run_dir).metadata()["peak_gflops_per_s"] == {"1": 400.0}
 
 
+def test_eight_bit_cells_get_no_share_of_the_float_peak(tmp_path, write_matrix):
+    device = FakeDevice(lambda request, call: _samples_result(request, (2_000_000,)), peak=400.0)
+    _, frame = _run(tmp_path, write_matrix, device, text=ONE_CELL.replace("models:", "quantization: [int8]\nmodels:")
+                    % "repetitions: 1")
+    row = frame.iloc[0]
+    assert row.quantization == "int8" and row.achieved_gflops_per_s == pytest.approx(100.0)
+    assert pd.isna(row.percent_of_peak)
+
+
+def test_a_share_of_the_peak_over_100_percent_is_left_empty_and_said(tmp_path, write_matrix):
+    device = FakeDevice(lambda request, call: _samples_result(request, (2_000_000,)), peak=50.0)
+    _, frame = _run(tmp_path, write_matrix, device, text=ONE_CELL % "repetitions: 1")
+    row = frame.iloc[0]
+    assert row.achieved_gflops_per_s == pytest.approx(100.0) and pd.isna(row.percent_of_peak)
+    assert "above the measured fp32 peak (50.0): percent_of_peak left empty" in row.warnings
+
+
 def test_the_timeline_accounts_for_every_repetition(tmp_path, write_matrix):
     """Each repetition leaves a cooldown, a shell and a state span; the shell's split is its own timing."""
     from harness.run.timeline import read_timeline
@@ -336,6 +367,23 @@ def test_a_reading_outside_its_physical_range_stays_empty_and_is_named_in_warnin
     row = frame.iloc[0]
     assert pd.isna(row.temperature_c_before) and pd.isna(row.temperature_c_after) and row.battery_temperature_c == 31.0
     assert row.warnings.count("refused a reading: temperature 4200 °C from dumpsys thermalservice (cpu4)") == 1
+
+def test_the_peak_is_measured_on_the_cells_cpus_after_the_cooldown_gate(tmp_path, write_matrix):
+    from harness.run.timeline import read_timeline
+
+    states, calls = _Counters(), []
+
+    class PeakDevice(FakeDevice):
+        def peak_gflops(self, threads, cpu_affinity=None):
+            calls.append((threads, cpu_affinity, states.readings))
+            return 400.0
+
+    text = ONE_CELL % "repetitions: 1, cpu_affinity: [0], cooldown: {timeout_seconds: 0, poll_seconds: 0.001}"
+    summary, _ = _run(tmp_path, write_matrix, PeakDevice(states=states), text=text)
+    assert len(calls) == 1 and calls[0][:2] == (1, (0,)) and calls[0][2] >= 2  # the gate read the state first
+    phases = [span["phase"] for span in read_timeline(summary.run_dir)]
+    assert phases.index("cooldown") < phases.index("peak")
+
 
 
 class SizedDevice(FakeDevice):

@@ -36,7 +36,7 @@ class BarrierCache:
     def lookup(self, key):
         return self._artifact(key, "pte", "executorch", True) if key in self.cached_keys else None
 
-    def convert(self, conversion, key):
+    def convert(self, conversion, key, use_cache=True):
         self.barrier.wait()  # raises BrokenBarrierError if the others never arrive
         self.converted.append(conversion.label)
         if conversion.label in self.failing:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
@@ -68,3 +69,51 @@ def test_the_shell_holds_no_harness_models_before_it_measures():
             "[r.format for r in all_runtimes()]; print('pydantic' in sys.modules)")
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert completed.stdout.strip() == "False", completed.stderr
+
+
+class _CountingSession:
+    """A session whose every run takes 10 ms of a fake clock, and which notes whether the collector could run."""
+
+    def __init__(self):
+        self.now, self.collector_enabled = 0, []
+
+    def clock(self) -> int:
+        return self.now
+
+    def run(self) -> None:
+        self.collector_enabled.append(gc.isenabled())
+        self.now += 10_000_000
+
+
+def test_warm_up_runs_until_both_its_count_and_its_seconds_are_met_bounded_by_max_seconds():
+    from harness.shell.host import _runs
+
+    session = _CountingSession()
+    assert _runs(session, 2, 0.05, 5.0, session.clock) == [10_000_000] * 5  # 50 ms, though 2 runs were asked
+    assert len(_runs(session, 5, 0.0, 5.0, session.clock)) == 5  # the count, when it takes longer
+    assert len(_runs(session, 2, 1.0, 0.03, session.clock)) == 3  # max_seconds bounds it
+    assert _runs(session, 0, 0.0, 5.0, session.clock) == []  # no warm-up asked: none
+
+
+def test_the_collector_is_paused_for_warm_up_and_timed_runs_and_warm_up_times_are_recorded():
+    from harness.shell.host import _measure
+
+    session, timing, memory = _CountingSession(), {}, {}
+    settings = {"warmup_runs": 3, "warmup_seconds": 0.0, "min_iterations": 4, "min_seconds": 0.0, "max_seconds": 5.0}
+    _measure(session, settings, timing, memory)
+    assert session.collector_enabled[1:] == [False] * 7 and gc.isenabled()  # the first inference aside
+    assert len(timing["warmup_samples_ns"]) == 3 and timing["warmup_ns"] == sum(timing["warmup_samples_ns"])
+    assert len(timing["samples_ns"]) == 4
+
+
+def test_the_parent_counts_a_childs_cpu_time_through_its_exit(tmp_path):
+    """A shell's own CPU figure is taken before it exits; the teardown after it must not count as other work."""
+    import json
+
+    from harness.child import ChildStep, run_child_measured
+    from harness.errors import DeviceError
+    from tests.fixtures.busy_exit import BURN_SECONDS
+
+    step = ChildStep("tests.fixtures.busy_exit", "a busy child", DeviceError, 120)
+    outcome, cpu_time_ns = run_child_measured(step, {}, tmp_path / "job.json", lambda path: json.loads(path.read_text()))
+    assert cpu_time_ns >= outcome["cpu_before_exit_ns"] + BURN_SECONDS * 1e9

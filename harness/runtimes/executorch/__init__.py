@@ -42,4 +42,5 @@ RUNTIME = Runtime(
     session=f"{_HERE}.session:load", tool=f"{_HERE}.tool:TOOL", platforms=("host", "android"),
     profiler=f"{_HERE}.profile:profile", host_native_module=("executorch", "extension/pybindings/_C.*.so"),
     delegate_in_file=True, refusal=_refusal, conversion_settings=_settings,
+    container="flatbuffer", file_identifier=b"ET",
 )

@@ -21,8 +21,10 @@ class ExecuTorchSession:
 
     def __init__(self, path: Path, method):
         self._path, self._method = path, method
+        # The bindings' own method under executorch.runtime's wrapper: it can take inputs once and then
+        # execute alone, where Method.execute(inputs) copies the inputs in and wraps the outputs on every call.
+        self._bound = method._method
         self._inputs: list[torch.Tensor] = []
-        self._outputs: list = []
 
     def set_inputs(self, arrays: list[np.ndarray]) -> None:
         meta = self._method.metadata
@@ -31,13 +33,14 @@ class ExecuTorchSession:
             info = meta.input_tensor_meta(i)
             expected.append((tuple(info.sizes()), np.dtype(SCALAR_TYPES.get(int(info.dtype()), "object"))))
         check_inputs(expected, arrays)
-        self._inputs = [torch.from_numpy(array) for array in arrays]
+        self._inputs = [torch.from_numpy(array) for array in arrays]  # kept alive while the method may read them
+        self._bound.set_inputs(self._inputs)
 
     def run(self) -> None:
-        self._outputs = self._method.execute(self._inputs)
+        self._bound.execute()  # the inference alone, as LiteRT's invoke(): inputs were set once, outputs stay put
 
     def outputs(self) -> list[np.ndarray]:
-        return [output.numpy() for output in self._outputs if isinstance(output, torch.Tensor)]
+        return [output.numpy() for output in self._bound.get_outputs() if isinstance(output, torch.Tensor)]
 
     def delegate_applied(self) -> str:
         return "+".join(backend_names(self._path)) or "none"
