@@ -11,9 +11,12 @@ RESUME ?=
 BENCH_FLAGS := $(if $(MODE),--mode $(MODE)) $(if $(RESUME),--resume $(RESUME))
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: bench plan report test lint test-slow test-device android-app venv lock schema clean-venv adb browser
+NATIVE_RUNNER := build/executorch_runner/executorch_runner
+NATIVE_SOURCES := $(wildcard native/executorch_runner/*.cpp native/executorch_runner/*.h native/executorch_runner/CMakeLists.txt)
 
-bench: $(STAMP) adb
+.PHONY: bench plan report test lint test-slow test-device android-app venv lock schema clean-venv adb browser native-runner native-tools
+
+bench: $(STAMP) adb native-runner
 	$(BIN)/harness bench --matrix $(MATRIX) --device $(DEVICE) $(BENCH_FLAGS)
 	$(BIN)/harness report --results results
 
@@ -25,7 +28,7 @@ plan: $(STAMP)
 	$(BIN)/harness plan --matrix $(MATRIX) --device $(DEVICE)
 
 # The linter and the type checker first: they take seconds, the suite minutes.
-test: $(STAMP) adb browser lint
+test: $(STAMP) adb browser lint native-runner
 	$(BIN)/pytest
 
 lint: $(STAMP)
@@ -69,6 +72,20 @@ adb:
 browser:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 		{ $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium chromium-driver; }
+
+# The native host runner (native/executorch_runner), on the executorch wheel's CMake package, headers and
+# libraries; rebuilt only when its sources or the installed packages change. Needs CMake >= 3.28 (the test
+# extra's cmake) and Debian's g++ and nlohmann-json3-dev.
+native-runner: $(NATIVE_RUNNER)
+
+$(NATIVE_RUNNER): $(NATIVE_SOURCES) $(STAMP) | native-tools
+	$(BIN)/cmake -S native/executorch_runner -B build/executorch_runner -DCMAKE_BUILD_TYPE=Release \
+		-DCMAKE_PREFIX_PATH="$$($(BIN)/python -c 'import importlib.util as u; print(u.find_spec("executorch").submodule_search_locations[0] + "/share/cmake")')"
+	$(BIN)/cmake --build build/executorch_runner -j 2
+
+native-tools:
+	@command -v g++ >/dev/null && [ -f /usr/include/nlohmann/json.hpp ] || \
+		{ $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq g++ nlohmann-json3-dev; }
 
 # Converts real zoo models through every converter: several minutes.
 test-slow: $(STAMP)

@@ -46,6 +46,7 @@ class ChildStep:
     env: Mapping[str, str] | None = None
     cpu_affinity: tuple[int, ...] | None = None
     log: Path | None = None  # appended to; None: the output is kept for the error message only
+    program: Path | None = None  # run `program JOB OUTCOME` instead of a Python module (the native runner)
 
 
 def run_child(step: ChildStep, job: BaseModel | dict, job_file: Path, read_outcome: Callable[[Path], Outcome]) -> Outcome:
@@ -59,7 +60,8 @@ def run_child_measured(step: ChildStep, job: BaseModel | dict, job_file: Path,
     when the child was reaped (wait4; None where the platform cannot wait for one child with a timeout)."""
     write_json_atomic(job_file, job.model_dump(mode="json", exclude_none=False) if isinstance(job, BaseModel) else job)
     outcome_file = job_file.with_name(f"{job_file.stem}-outcome.json")
-    command = [sys.executable, "-m", step.module, str(job_file), str(outcome_file)]
+    start = [str(step.program)] if step.program else [sys.executable, "-m", step.module]
+    command = [*start, str(job_file), str(outcome_file)]
     cpus = step.cpu_affinity
     pin = (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
     where = f" (log: {step.log})" if step.log else ""

@@ -36,8 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--no-cache", action="store_true", help="convert again even when a cached file exists")
     bench.add_argument("--convert-jobs", type=int, default=None, metavar="N",
                        help="conversions at once (default: one per core, as memory allows)")
-    bench.add_argument("--mode", choices=("app", "cli"), default=None,
-                       help="on phones: the project's app or the runtimes' own tools (default: the matrix's, then the device's)")
+    bench.add_argument("--mode", choices=("app", "cli", "native"), default=None,
+                       help="on phones: the project's app or the runtimes' own tools; on the host: native, the C++ "
+                            "ExecuTorch runner (default: the matrix's, then the device's)")
     bench.add_argument("--resume", type=Path, default=None, metavar="RUN_FOLDER",
                        help="finish an interrupted run: cells it recorded are kept, the rest run")
     plan = commands.add_parser("plan", help="list every cell and why any is skipped; runs nothing")
@@ -61,6 +62,18 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--fail-on-regression", type=float, default=None, metavar="PCT",
                          help=f"exit {REGRESSION_EXIT} when a cell is marked slower by at least PCT, or fails in NEW only")
     compare.add_argument("--allow-different-devices", action="store_true", help="compare runs from different devices")
+    runtimes = commands.add_parser("runtimes", help="runtime builds from a run's operator lists")
+    build = runtimes.add_subparsers(dest="runtimes_command", required=True).add_parser(
+        "build", help="build folders with manifests, full or selective, per runtime and ABI; cached")
+    build.add_argument("run", type=Path, metavar="RUN", help="a run folder (it holds operator_lists/)")
+    build.add_argument("--abi", action="append", default=None, help="repeat for several (default: this host's)")
+    build.add_argument("--kind", choices=("full", "selective"), default="selective")
+    build.add_argument("--runtime", action="append", default=None, help="repeat for several (default: the run's)")
+    build.add_argument("--output", type=Path, default=Path("builds"), help="where build folders go (default: builds)")
+    build.add_argument("--toolchains", type=Path, default=None, help="default: configs/toolchains.yaml")
+    size = commands.add_parser("size", help="binary size: ELF files, and the lib/<abi>/*.so in AAR and APK files")
+    size.add_argument("files", type=Path, nargs="+", metavar="FILE", help="ELF executables or libraries, AARs, APKs")
+    size.add_argument("--json", action="store_true", help="print JSON instead of a table")
     devices = commands.add_parser("devices", help="list the device aliases and what they are")
     devices.add_argument("--devices", type=Path, default=DEFAULT_DEVICES)
     cache = commands.add_parser("cache", help="the converted-model cache: list its entries, or remove old and broken ones")
@@ -166,7 +179,8 @@ def _plan(args) -> int:
     matrix = load_matrix(args.matrix)
     cache = ArtifactCache(args.cache_dir or default_cache_dir())
     cached: dict = {}
-    plans = {device.name: plan(matrix, device) for device in [open_device(a, args.devices) for a in _aliases(args, matrix)]}
+    devices = [open_device(alias, args.devices, mode=matrix.execution_mode) for alias in _aliases(args, matrix)]
+    plans = {device.name: plan(matrix, device) for device in devices}
     for name, planned in plans.items():
         check_some_cell_runs(matrix, planned, name)
     check_models(matrix)
@@ -270,7 +284,41 @@ def _schema(args) -> int:
     return 0
 
 
-COMMANDS = {"bench": _bench, "plan": _plan, "inspect": _inspect, "devices": _devices, "schema": _schema,
+def _runtimes(args) -> int:
+    import platform
+
+    from harness.builds.build import LIST_FILES, build_runtime
+    from harness.builds.size_table import write_size_table
+    from harness.builds.toolchains import load_toolchains
+    from harness.results import RunStore
+
+    store = RunStore.open(args.run)
+    toolchains = load_toolchains(args.toolchains)
+    names = args.runtime or [n for n, f in LIST_FILES.items() if (store.folder / "operator_lists" / f).is_file()]
+    built = {}
+    for name in names:
+        for abi in args.abi or [platform.machine()]:
+            manifest = build_runtime(store.folder, name, abi, args.kind, args.output, toolchains)
+            built[(name, abi)] = manifest
+            figure = manifest.binary_bytes()
+            said = f"{figure[0]} bytes" if figure else "; ".join(manifest.notes) or manifest.status
+            print(f"{name} {abi} {args.kind}: {manifest.status}, {len(manifest.operators)} operators, {said} "
+                  f"({args.output / name / abi / f'{args.kind}-{manifest.key}'})")
+    table = write_size_table(store.folder, built if args.kind == "selective" else {})
+    print(f"size table: {table}")
+    return 0
+
+
+def _size(args) -> int:
+    from harness.size import binary_sizes, size_table
+
+    sizes = [size for path in args.files for size in binary_sizes(path)]
+    print(json.dumps([s.to_json() for s in sizes], indent=1) if args.json else size_table(sizes))
+    return 0
+
+
+COMMANDS = {"size": _size, "runtimes": _runtimes,
+            "bench": _bench, "plan": _plan, "inspect": _inspect, "devices": _devices, "schema": _schema,
             "fetch-tool": _fetch_tool, "report": _report, "compare": _compare, "cache": _cache}
 
 if __name__ == "__main__":

@@ -50,6 +50,10 @@ class DeviceError(HarnessError):
     """A device cannot be reached or failed to run a cell."""
 
 
+class SizeError(HarnessError):
+    """A binary whose size cannot be read: missing, unreadable or of a kind not supported."""
+
+
 class ResultsError(HarnessError):
     """A results folder is missing, unreadable or of an unsupported schema version."""
 

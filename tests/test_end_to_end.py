@@ -109,6 +109,7 @@ def test_all_three_runtimes_produce_measurements(two_runs):
         assert row.model_load_ms > 0 and row.first_inference_ms > 0
         assert row.rss_after_load_bytes >= row.rss_before_load_bytes > 0 and row.peak_rss_bytes >= row.rss_after_load_bytes
         assert row.shell.startswith("host-python")
+        assert row.runtime_build_kind == "python-package" and row.runtime_binary_bytes >= row.runtime_binary_stripped_bytes > 0
         assert row.latency_p50_ci_low_ms <= row.latency_p50_ms <= row.latency_p50_ci_high_ms
         assert row.latency_min_ms <= row.latency_trimmed_mean_ms <= row.latency_max_ms and row.latency_mad_ms >= 0
         assert len(row.samples_per_repetition) == 2 and sum(row.samples_per_repetition) == row.iterations

@@ -57,7 +57,7 @@ class Matrix:
     measurement: Measurement
     quantization_options: QuantizationOptions = QuantizationOptions()
     parity: ParityThresholds = ParityThresholds()
-    execution_mode: str | None = None  # app or cli, on phones; None: the device's own
+    execution_mode: str | None = None  # app or cli, on phones; native on the host; None: the device's own
     profile: str | None = None  # "operators": a separate profiled process per cell, where the runtime offers one
     devices: tuple[str, ...] = ()  # aliases to run on when the command line names none; () : the host
 

@@ -236,9 +236,11 @@ class MatrixFile(_Strict):
     parity: ParityEntry = ParityEntry()
     int8_io: Literal["float", "int8"] = Field(
         "float", description="Full-int8 TFLite from Keras: keep float inputs and outputs, or make them int8 too.")
-    execution_mode: Literal["app", "cli"] | None = Field(
+    execution_mode: Literal["app", "cli", "native"] | None = Field(
         None, description="On phones: run cells in the project's app or with the runtimes' own command-line tools. "
-                          "Default: the device's `mode`. `--mode` on the command line overrides both; the host ignores it.")
+                          "Default: the device's `mode`. `--mode` on the command line overrides both. On the host, "
+                          "native runs ExecuTorch cells in the C++ runner (native/executorch_runner) instead of the "
+                          "Python shell, and skips the other runtimes; app and cli are ignored there.")
     devices: list[Annotated[str, Field(min_length=1)]] = Field(
         [], description="Device aliases (configs/devices.yaml) to run the matrix on, each one cell at a time and the "
                         "devices at once; `--device a,b` on the command line overrides it. Default: host.")

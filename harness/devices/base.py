@@ -6,10 +6,14 @@ import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from harness.compatibility import RuntimeLimits
 from harness.devices.state import DeviceState
 from harness.protocol import Request, Result
+
+if TYPE_CHECKING:
+    from harness.runtime_size import RuntimeBinary
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,12 @@ class Device(ABC):
         """Run one request in a fresh shell process. ``files`` maps the request's relative paths to local files.
 
         Raises DeviceError when no result comes back (timeout, crash, lost connection)."""
+
+    def runtime_binary(self, runtime: str) -> RuntimeBinary | None:
+        """The runtime's binaries a cell of ``runtime`` needs here, measured; None where they cannot be found.
+
+        Raises SizeError when a file is there but cannot be read."""
+        return None
 
     def state(self) -> DeviceState:
         """What the device reports now (frequencies, load, temperatures, battery); unknowns stay None."""

@@ -10,11 +10,13 @@ from pathlib import Path
 from harness.child import ChildStep, no_result_message, read_step_outcome, run_child, run_child_measured
 from harness.devices.base import Device, Launch
 from harness.devices.host_launch import ForkServers
+from harness.devices.native import NATIVE_RUNTIMES, runner_binary, runner_path
 from harness.devices.state import DeviceState, linux_state
 from harness.errors import DeviceError, ProtocolError
 from harness.files import write_json_atomic
 from harness.procfs import cpuinfo_values
 from harness.protocol import Request, Result, read_result
+from harness.runtime_size import RuntimeBinary, python_package_binary
 from harness.runtimes import host_delegates, runtime
 
 
@@ -49,15 +51,27 @@ def shell_environment(threads: int) -> dict[str, str]:
 class HostDevice(Device):
     platform = "host"
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, mode: str | None = None):
         super().__init__(name)
+        self.mode = "native" if mode == "native" else "process"  # app and cli are phones' modes
         self.delegates = host_delegates()  # what the host builds of the registered runtimes apply
         self._servers = ForkServers()
+        self._binaries: dict[str, RuntimeBinary | None] = {}
 
     def facts(self) -> dict[str, str | int | float | None]:
         return {"device_model": cpu_model(), "os": f"{platform.system()} {platform.release()}",
                 "abi": platform.machine(), "cpu_count": os.cpu_count(), "memory_bytes": memory_bytes(),
                 "execution_mode": self.mode}
+
+    @property
+    def runtimes(self) -> frozenset[str]:
+        return NATIVE_RUNTIMES if self.mode == "native" else super().runtimes
+
+    def runtime_binary(self, runtime_name: str) -> RuntimeBinary | None:
+        if runtime_name not in self._binaries:
+            self._binaries[runtime_name] = runner_binary() if self.mode == "native" else \
+                python_package_binary(runtime(runtime_name), platform.machine())
+        return self._binaries[runtime_name]
 
     def state(self) -> DeviceState:
         return linux_state(read_local, os.cpu_count() or 1, os.sysconf("SC_CLK_TCK"))
@@ -78,10 +92,10 @@ class HostDevice(Device):
         return outcome.gflops
 
     def offers_operator_profile(self, runtime_name: str) -> bool:
-        return runtime(runtime_name).profiler is not None
+        return self.mode == "process" and runtime(runtime_name).profiler is not None
 
     def prepare(self, request: Request, launch: Launch) -> bool:
-        if launch.start != "fork" or self._servers.running(request.runtime, request.threads):
+        if self.mode == "native" or launch.start != "fork" or self._servers.running(request.runtime, request.threads):
             return False
         self._servers.server(request.runtime, request.threads, shell_environment(request.threads))
         return True
@@ -94,6 +108,10 @@ class HostDevice(Device):
             work = Path(folder)
             for relative, source in files.items():
                 (work / relative).symlink_to(Path(source).resolve())
+            if self.mode == "native":
+                step = ChildStep("", "the native runner", DeviceError, launch.timeout_seconds,
+                                 shell_environment(request.threads), launch.cpu_affinity, program=runner_path())
+                return run_child(step, request.to_json(), work / "request.json", _read_shell_result)
             if launch.start == "fork":
                 return self._run_forked(request, work, launch)
             step = ChildStep("harness.shell.host", "the host shell", DeviceError, launch.timeout_seconds,

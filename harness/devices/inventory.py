@@ -132,13 +132,13 @@ def default_devices_path() -> Path:
 
 
 def open_device(alias: str, devices_path: Path | None = None, mode: str | None = None) -> Device:
-    """The device an alias names. ``mode`` (app, cli) overrides the alias's own; a device with one way of
-    running cells (the host) keeps it, and results record which mode ran."""
+    """The device an alias names. ``mode`` (app, cli on phones; native on the host) overrides the alias's own;
+    the host runs cells in its Python shell (process) unless asked for native. Results record which mode ran."""
     entries = _entries(devices_path if devices_path is not None else default_devices_path())
     check_known("device", alias, sorted(entries))
     entry = entries[alias]
     if entry.platform == "host":
-        device = PLATFORMS.get("host")(alias)
+        device = PLATFORMS.get("host")(alias, mode)
     else:
         device = PLATFORMS.get(entry.platform)(alias, entry, mode)
     versions = entry.runtime_versions

@@ -14,13 +14,16 @@ History:
      repetition) and percentiles weigh each repetition equally; repetition_relative_error, which extends a cell
      and flags it unstable, with its setting max_relative_error in place of max_spread (kept for older rows);
      warmup_seconds and the warm-up runs' own times, warmup_samples_ns. percent_of_peak is empty for 8-bit cells.
+  7 (2026-11): runtime size. runtime_build_id, runtime_build_kind (full, selective, python-package or app),
+     runtime_abi, runtime_binary_bytes and runtime_binary_stripped_bytes (harness/runtime_size.py).
+     Older files load with them null.
 """
 
 from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 WARNING_SEPARATOR = "; "  # joins whole notes in `warnings`, so no note may hold it
 
 COLUMNS = pa.schema([
@@ -79,6 +82,12 @@ COLUMNS = pa.schema([
     ("delegate_applied", pa.string()),
     ("app_package", pa.string()),  # app mode: the APK flavor's package that ran the cell
     ("app_version_code", pa.int64()),  # and its versionCode on the phone
+    # the runtime's binaries the cell needed (harness/runtime_size.py; docs/results.md says which files count)
+    ("runtime_build_id", pa.string()),
+    ("runtime_build_kind", pa.string()),  # full, selective, python-package or app
+    ("runtime_abi", pa.string()),
+    ("runtime_binary_bytes", pa.int64()),
+    ("runtime_binary_stripped_bytes", pa.int64()),
     # raw measurements
     ("latency_samples_ns", pa.list_(pa.int64())),
     ("samples_per_repetition", pa.list_(pa.int32())),

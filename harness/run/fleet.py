@@ -17,7 +17,7 @@ from harness.config.matrix import Matrix
 from harness.convert.cache import Artifact, ConversionFailure
 from harness.devices.base import Device
 from harness.devices.farm.batch import FarmDevice, farm_summary, run_on_farm
-from harness.errors import HarnessError
+from harness.errors import HarnessError, SizeError
 from harness.plan import PlannedCell
 from harness.results.store import RunStore
 from harness.run.cells import CellRunner, order_seed, run_cells
@@ -27,6 +27,7 @@ from harness.run.outcome import CellOutcome
 from harness.run.progress import PhaseClock, Progress
 from harness.run.report import build_report
 from harness.run.timeline import Timeline
+from harness.runtime_size import RuntimeBinary
 
 
 @dataclass
@@ -69,6 +70,17 @@ def _incompatibility(artifact: Artifact, device: Device) -> str | None:
     return incompatibility(artifact.inspection, device.runtime_limits, device.name)
 
 
+def _runtime_binary(device: Device, outcome: CellOutcome) -> RuntimeBinary | None:
+    """The runtime's binaries, for a cell that reached the device; a file that cannot be read becomes a note."""
+    if not outcome.results:
+        return None
+    try:
+        return device.runtime_binary(outcome.planned.cell.runtime)
+    except SizeError as error:
+        outcome.device_notes.append(f"the runtime's size was not measured: {error}")
+        return None
+
+
 class DeviceShare:
     """One device's cells of the run: recorded as rows keyed by the device, whatever happens to the others."""
 
@@ -84,7 +96,7 @@ class DeviceShare:
             if outcome.results:
                 outcome.fail_if_delegate_differs()
             report = build_report(outcome, run.store.folder.name, self.device.platform, self.facts,
-                                  run.matrix.measurement, run.matrix.parity)
+                                  run.matrix.measurement, run.matrix.parity, _runtime_binary(self.device, outcome))
             columns = report.columns()
             run.store.write_row(columns)
             if outcome.operator_profile is not None:

@@ -16,6 +16,7 @@ from harness.results.schema import WARNING_SEPARATOR
 from harness.run.conditions import Conditions, conditions
 from harness.run.measured import Latency, MemoryPeaks, latency, memory_peaks
 from harness.run.outcome import CellOutcome, now
+from harness.runtime_size import RuntimeBinary
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ class CellReport:
     efficiency: Efficiency
     measurement: Measurement
     warnings: tuple[str, ...]
+    runtime_binary: RuntimeBinary | None = None
 
     def columns(self) -> dict:
         """The results row: every part flattened."""
@@ -111,6 +113,7 @@ class CellReport:
         row.update(self.latency.columns() if self.latency else {})
         row.update(self.conditions.columns())
         row.update(asdict(self.efficiency))
+        row.update(self.runtime_binary.columns() if self.runtime_binary else {})
         row.update({name: getattr(self.measurement, name) for name in SETTINGS_COLUMNS})
         row["warnings"] = WARNING_SEPARATOR.join(self.warnings) or None
         return row
@@ -170,7 +173,7 @@ def _efficiency(outcome: CellOutcome, p50_ms: float | None) -> Efficiency:
 
 
 def build_report(outcome: CellOutcome, run_id: str, platform: str, device_facts: dict, measurement: Measurement,
-                 parity: ParityThresholds = ParityThresholds()) -> CellReport:
+                 parity: ParityThresholds = ParityThresholds(), runtime_binary: RuntimeBinary | None = None) -> CellReport:
     from harness.run.warnings import cell_warnings
 
     artifact = outcome.artifact
@@ -185,6 +188,6 @@ def build_report(outcome: CellOutcome, run_id: str, platform: str, device_facts:
         parity=_parity_facts(check, outcome.planned.cell.quantization, parity),
         latency=measured, memory=memory_peaks(outcome.results) if outcome.results else None,
         conditions=conditions(outcome), efficiency=_efficiency(outcome, measured.p50_ms if measured else None),
-        measurement=measurement, warnings=())
+        measurement=measurement, warnings=(), runtime_binary=runtime_binary)
     return replace(report, warnings=cell_warnings(outcome, report, check, measurement))
 

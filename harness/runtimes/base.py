@@ -177,6 +177,9 @@ class Runtime:
     tool: str | None = None  # "module:attribute", a ToolRunner; None: no command-line tool on phones
     profiler: str | None = None  # "module:attribute", an OperatorProfiler; None: no per-operator times on the host
     platforms: tuple[str, ...] = ("host",)  # where the harness can run it
+    # The host shell's native entry module: (import package, glob of the file inside it). Its size, with the
+    # package's own libraries it loads, is the runtime_binary_bytes of a host cell (harness/runtime_size.py).
+    host_native_module: tuple[str, str] | None = None
     delegate_in_file: bool = False  # the delegate is baked into the file when it is converted
     file_records_inputs: bool = True  # the file holds its input shapes and dtypes
     # How its files begin, checked before anything reads them: a flatbuffer with this identifier at byte 4

@@ -4,6 +4,8 @@ Shells under test:
 - `host`: the host shell process, spawned (always);
 - `host-forked`: the same shell forked from a server that imported the runtime, as `harness bench` starts
   it with `shell_start: fork` (always);
+- `host-native`: native/executorch_runner, the C++ runner on the executorch wheel (always; ExecuTorch cases
+  only; `make test` builds it first, `make native-runner` alone);
 - `emulated-app`: app mode on the emulated phone, through the real adb server (always; the emulated
   `am start` runs the host shell, so this checks the transport: push, start, poll, pull, parse);
 - `phone`: the Android app on a real phone, with `make test-device DEVICE=<alias>` (marked `device`).
@@ -50,18 +52,35 @@ class Model:
 class HostShell:
     """Runs a request message, valid or not, in the host shell process."""
 
+    case = ("litert", "xnnpack")  # the model the tests that need any one model use
+    command = (sys.executable, "-m", "harness.shell.host")
+
     def run(self, message: dict, files: dict[str, Path]) -> Result:
         with tempfile.TemporaryDirectory() as folder:
             for name, local in files.items():
                 (Path(folder) / name).symlink_to(local.resolve())
             write_json_atomic(Path(folder) / "request.json", message)
-            subprocess.run([sys.executable, "-m", "harness.shell.host", f"{folder}/request.json",
-                            f"{folder}/result.json"], check=True, timeout=300, capture_output=True)
+            subprocess.run([*self.command, f"{folder}/request.json", f"{folder}/result.json"], check=True, timeout=300,
+                           capture_output=True)
             return read_result(Path(folder) / "result.json")
+
+
+class NativeShell(HostShell):
+    """The same, in the native ExecuTorch runner."""
+
+    case = ("executorch", "xnnpack")
+    runtimes = frozenset({"executorch"})
+
+    def __init__(self):
+        from harness.devices.native import runner_path
+
+        self.command = (str(runner_path()),)
 
 
 class ForkedHostShell:
     """Runs a request message in a host shell forked from the fork server of the runtime it names."""
+
+    case = ("litert", "xnnpack")
 
     def __init__(self):
         self.servers = ForkServers()
@@ -80,6 +99,8 @@ class ForkedHostShell:
 
 class AppShell:
     """Runs a request message in the Android app (or the emulated phone's stand-in) through app mode."""
+
+    case = ("litert", "xnnpack")
 
     def __init__(self, device):
         self.device = device
@@ -135,10 +156,13 @@ def forked_host_shell():
     shell.servers.stop()
 
 
-@pytest.fixture(params=["host", "host-forked", "emulated-app", pytest.param("phone", marks=pytest.mark.device)])
+@pytest.fixture(params=["host", "host-forked", "host-native", "emulated-app",
+                        pytest.param("phone", marks=pytest.mark.device)])
 def shell(request):
     if request.param == "host":
         return HostShell()
+    if request.param == "host-native":
+        return NativeShell()  # a runner that is not built fails here, saying how to build it
     if request.param == "host-forked":
         return request.getfixturevalue("forked_host_shell")
     if request.param == "emulated-app":
@@ -158,6 +182,8 @@ def _message(model: Model, runtime: str, delegate: str, **measurement) -> tuple[
 
 @pytest.mark.parametrize("runtime, delegate", CASES)
 def test_an_ok_run_reports_raw_measurements_as_asked(shell, models, runtime, delegate):
+    if runtime not in getattr(shell, "runtimes", {runtime}):
+        pytest.skip(f"this shell runs {', '.join(sorted(shell.runtimes))} only")
     message, files = _message(models[(runtime, delegate)], runtime, delegate)
     begin = time.monotonic_ns()
     result = shell.run(message, files)  # read through the schema: every required field is there
@@ -174,29 +200,29 @@ def test_an_ok_run_reports_raw_measurements_as_asked(shell, models, runtime, del
 
 
 def test_min_seconds_keeps_the_loop_going(shell, models):
-    message, files = _message(models[("litert", "xnnpack")], "litert", "xnnpack", min_iterations=1, min_seconds=0.3)
+    message, files = _message(models[shell.case], *shell.case, min_iterations=1, min_seconds=0.3)
     begin = time.monotonic()
     result = shell.run(message, files)
     assert result.status == "ok" and time.monotonic() - begin >= 0.3 and len(result.timing.samples_ns) >= 1
 
 
 def test_a_corrupt_model_is_a_load_failure_not_a_hang(shell, models, tmp_path):
-    message, files = _message(models[("litert", "xnnpack")], "litert", "xnnpack")
-    corrupt = tmp_path / "corrupt.tflite"
+    message, files = _message(models[shell.case], *shell.case)
+    corrupt = tmp_path / "corrupt.bin"
     corrupt.write_bytes(b"this is not a flatbuffer" * 10)
-    result = shell.run(message, {**files, "model.tflite": corrupt})
+    result = shell.run(message, {**files, message["model"]["path"]: corrupt})
     assert result.status == "load_failed" and result.error
     assert result.delegate_applied is None and result.timing.samples_ns == ()
 
 
 def test_an_unavailable_delegate_is_an_error_never_a_fallback(shell, models):
-    message, files = _message(models[("litert", "xnnpack")], "litert", "xnnpack")
+    message, files = _message(models[shell.case], *shell.case)
     result = shell.run({**message, "delegate": "coreml"}, files)
     assert result.status == "load_failed" and "coreml" in result.error and result.delegate_applied is None
 
 
 def test_inputs_that_do_not_match_are_a_bad_request(shell, models, tmp_path):
-    message, files = _message(models[("litert", "xnnpack")], "litert", "xnnpack")
+    message, files = _message(models[shell.case], *shell.case)
     short = tmp_path / "short.bin"
     short.write_bytes(b"\0" * 12)
     result = shell.run(message, {**files, "input0.bin": short})
@@ -204,6 +230,6 @@ def test_inputs_that_do_not_match_are_a_bad_request(shell, models, tmp_path):
 
 
 def test_another_protocol_version_is_a_bad_request(shell, models):
-    message, files = _message(models[("litert", "xnnpack")], "litert", "xnnpack")
+    message, files = _message(models[shell.case], *shell.case)
     result = shell.run({**message, "protocol_version": 99}, files)
     assert result.status == "bad_request" and "protocol_version" in result.error

@@ -14,7 +14,8 @@ from harness.results.schema import WARNING_SEPARATOR
 
 # Columns that differ from run to run or from machine to machine: measured, dated or identifying.
 UNSTABLE_PREFIXES = ("latency_", "rss_", "pss_", "cpu_freq_", "load_avg_", "temperature_", "battery_", "cooldown_",
-                     "parity_max_", "repetition_")
+                     "parity_max_", "repetition_",
+                     "runtime_b", "runtime_abi")  # the runtime's size follows the installed wheels and the machine
 UNSTABLE = {"run_id", "started_at", "finished_at", "conversion_seconds", "device_model", "iterations",
             "samples_per_repetition", "load_samples_ns", "first_inference_samples_ns", "warmup_samples_ns", "model_load_ms",
             "first_inference_ms", "unstable", "peak_rss_bytes", "other_cpu_busy_fraction", "cpu_governor",

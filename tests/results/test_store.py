@@ -99,7 +99,7 @@ def test_version_1_results_written_by_an_earlier_harness_still_load():
 
 
 @pytest.mark.parametrize("version, first_new_column", [(2, "latency_mad_ms"), (3, "parity_cosine"), (4, "execution_mode"),
-                                                      (5, "app_package")])
+                                                      (5, "app_package"), (7, "runtime_build_kind")])
 def test_each_schema_version_written_by_its_harness_still_loads(version, first_new_column):
     """One cell written by the harness of each version (tests/fixtures/results/vN), read by today's."""
     from tests.conftest import REPO
@@ -113,6 +113,8 @@ def test_each_schema_version_written_by_its_harness_still_loads(version, first_n
         assert pd.isna(row.execution_mode)  # what came later is empty
     if version < 5:
         assert pd.isna(row.app_package) and pd.isna(row.app_version_code)
+    if version < 7:
+        assert pd.isna(row.runtime_build_kind) and pd.isna(row.runtime_binary_bytes)
 
 
 def test_result_files_are_readable_by_others(tmp_path):

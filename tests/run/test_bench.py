@@ -12,9 +12,10 @@ from harness import results
 from harness.config.matrix import load_matrix
 from harness.convert.cache import Artifact
 from harness.devices.base import Device
-from harness.errors import ConversionError, DeviceError
+from harness.errors import ConversionError, DeviceError, SizeError
 from harness.models.spec import TensorSpec
 from harness.run.bench import run_bench
+from harness.runtime_size import RuntimeBinary
 from tests.fixtures.messages import memory, result, timing
 
 MATRIX = """\
@@ -382,3 +383,31 @@ def test_the_peak_is_measured_on_the_cells_cpus_after_the_cooldown_gate(tmp_path
     assert len(calls) == 1 and calls[0][:2] == (1, (0,)) and calls[0][2] >= 2  # the gate read the state first
     phases = [span["phase"] for span in read_timeline(summary.run_dir)]
     assert phases.index("cooldown") < phases.index("peak")
+
+
+
+class SizedDevice(FakeDevice):
+    def __init__(self, binary=None, error=None):
+        super().__init__()
+        self.binary, self.error = binary, error
+
+    def runtime_binary(self, runtime):
+        if self.error:
+            raise SizeError(self.error)
+        return self.binary
+
+
+def test_rows_of_cells_that_ran_carry_the_runtime_size(tmp_path, write_matrix):
+    binary = RuntimeBinary("python-package:x==1:x86_64", "python-package", "x86_64", ("a.so",), 300, 200)
+    text = MATRIX.replace("exclude:", "exclude:\n  - {model: resnet18, runtime: litert}")
+    _, frame = _run(tmp_path, write_matrix, SizedDevice(binary), text=text)
+    ran = frame[frame.status == "ok"]
+    assert len(ran) > 0 and (ran.runtime_binary_bytes == 300).all() and (ran.runtime_binary_stripped_bytes == 200).all()
+    assert set(ran.runtime_build_kind) == {"python-package"} and set(ran.runtime_abi) == {"x86_64"}
+    assert frame[frame.status == "skipped"].runtime_binary_bytes.isna().all()
+
+
+def test_a_runtime_size_that_cannot_be_read_is_a_warning_not_a_failure(tmp_path, write_matrix):
+    _, frame = _run(tmp_path, write_matrix, SizedDevice(error="x.so: not a readable ELF file"))
+    assert (frame.status == "ok").all() and frame.runtime_binary_bytes.isna().all()
+    assert frame.warnings.str.contains("the runtime's size was not measured: x.so: not a readable ELF file").all()

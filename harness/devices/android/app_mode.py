@@ -25,6 +25,7 @@ from harness.devices.base import Launch
 from harness.errors import DeviceError, ProtocolError
 from harness.files import write_json_atomic
 from harness.protocol import Request, Result
+from harness.runtime_size import RuntimeBinary, app_binary
 
 __all__ = ["AppRunner", "source_version_code"]
 
@@ -51,6 +52,12 @@ class AppRunner:
         if len(problems) == len(app_build.flavors()):
             raise problems[0]
         self.session.link.command(["input", "keyevent", "KEYCODE_WAKEUP"])
+
+    def runtime_binary(self, runtime: str, abi: str) -> RuntimeBinary | None:
+        """The native libraries, for ``abi``, of the APK this run installs for ``runtime``, when that file is here."""
+        flavor = app_build.flavor_for(runtime)
+        apk = flavor.apk(self.apk)
+        return app_binary(apk, flavor.package, abi) if apk.is_file() else None
 
     def installed_version_code(self, package: str) -> int | None:
         return reports.parse_version_code(self.session.link.command(["dumpsys", "package", package]).text)

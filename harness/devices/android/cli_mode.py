@@ -17,6 +17,7 @@ from harness.devices.inventory import ToolsEntry
 from harness.errors import ConfigError, DeviceError
 from harness.procfs import kib_values
 from harness.protocol import Memory, OperatorProfile, Request, Result, RuntimeReport, Timing
+from harness.runtime_size import RuntimeBinary, tool_binary
 from harness.runtimes import all_runtimes
 from harness.runtimes.base import ToolRunner
 
@@ -64,6 +65,12 @@ class CliRunner:
             fetched = fetched_path(self.session.link.output(["getprop", "ro.product.cpu.abi"]).strip())
             return fetched if fetched.is_file() else None
         return None
+
+    def runtime_binary(self, runtime: str, abi: str) -> RuntimeBinary | None:
+        """The tool pushed for ``runtime`` this run."""
+        tool = self.tools.get(runtime)
+        local = self._local_tool(tool) if tool is not None and runtime in self.pushed else None
+        return tool_binary(local, tool.name, abi) if local is not None and tool is not None else None
 
     def run(self, request: Request, files: dict[str, Path], launch: Launch) -> Result:
         tool = self.tools.get(request.runtime)

@@ -14,6 +14,7 @@ from harness.devices.base import Device, Launch
 from harness.devices.state import DeviceState, linux_state
 from harness.errors import DeviceError
 from harness.protocol import Request, Result
+from harness.runtime_size import RuntimeBinary
 
 CPU_FOLDER = "/sys/devices/system/cpu"
 THERMAL_ZONES = 32
@@ -92,6 +93,12 @@ class AndroidDevice(Device):
             "cpu_count": self.cpu_count, "memory_bytes": int(total.group(1)) * 1024 if total else None,
             "execution_mode": self.mode,
         }
+
+    def runtime_binary(self, runtime: str) -> RuntimeBinary | None:
+        if self._runner is None:
+            return None
+        abi = self.retried(lambda: self.link.output(["getprop", "ro.product.cpu.abi"]), "reading the ABI").strip()
+        return self._runner.runtime_binary(runtime, abi)
 
     def big_cores(self) -> tuple[int, ...]:
         """The CPUs with the highest maximum frequency."""

@@ -44,4 +44,5 @@ RUNTIME = Runtime(
     reader=f"{_HERE}.format:READER", selective_build=f"{_HERE}.selective_build:SELECTIVE_BUILD",
     session=f"{_HERE}.session:load", tool=f"{_HERE}.tool:TOOL", platforms=("host", "android"),
     refusal=_refusal, conversion_settings=_settings, container="flatbuffer", file_identifier=b"TFL3",
+    host_native_module=("ai_edge_litert", "_pywrap_litert_interpreter_wrapper*.so"),
 )

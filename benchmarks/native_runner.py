@@ -1,0 +1,75 @@
+"""Python in the loop or not: ExecuTorch cells in the host's Python shell and in the native C++ runner.
+
+Each round runs every cell once in each mode (two `harness.run_bench` runs of one repetition per cell, the
+modes in a seeded random order), so drift over the rounds affects both alike. Prints per delegate the median
+of the per-round medians in each mode, the ratio native / Python with its 95% interval (Welch on log
+medians, as `harness compare` judges two runs), and the runtime bytes each mode needed (runtime_binary_bytes).
+
+Needs the runner built: `make native-runner`.
+Usage: .venv/bin/python benchmarks/native_runner.py [--model mobilenet_v2] [--rounds 6] [--threads 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import tempfile
+from pathlib import Path
+
+import harness
+
+MODES = ("process", "native")
+MATRIX = """\
+name: native-runner-{mode}
+models: [{model}]
+runtimes: [executorch]
+delegates: [xnnpack, none]
+threads: [{threads}]
+{mode_line}measurement: {{repetitions: 1, max_repetitions: 1, seed: {seed}}}
+"""
+
+
+def _round(folder: Path, model: str, threads: int, mode: str, seed: int) -> dict[str, tuple[float, int]]:
+    """One repetition per delegate in ``mode``: per delegate, (median ms, runtime bytes)."""
+    matrix_file = folder / f"{mode}-{seed}.yaml"
+    mode_line = "execution_mode: native\n" if mode == "native" else ""  # process: the host's default
+    matrix_file.write_text(MATRIX.format(mode=mode, model=model, threads=threads, seed=seed, mode_line=mode_line))
+    matrix = harness.load_matrix(matrix_file)
+    summary = harness.run_bench(matrix, harness.open_device("host", mode=matrix.execution_mode), folder / "runs",
+                                harness.ArtifactCache(harness.default_cache_dir()))
+    frame = harness.results.load(summary.run_dir)
+    figures = {}
+    for row in frame.itertuples():
+        if row.status != "ok":
+            raise SystemExit(f"{row.delegate} ({mode}): {row.status}: {row.error}")
+        figures[row.delegate] = (row.latency_p50_ms, row.runtime_binary_bytes)
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="mobilenet_v2")
+    parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--threads", type=int, default=1)
+    args = parser.parse_args()
+    rng = random.Random(0)
+    seen: dict[str, dict[str, list[tuple[float, int]]]] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for seed in range(args.rounds):
+            for mode in rng.sample(MODES, 2):
+                for delegate, figures in _round(Path(folder), args.model, args.threads, mode, seed).items():
+                    seen.setdefault(delegate, {m: [] for m in MODES})[mode].append(figures)
+    print(f"{args.model}, ExecuTorch, {args.threads} thread(s), {args.rounds} rounds of one repetition per mode\n")
+    print("| delegate | mode | median ms | runtime MB |\n|---|---|---:|---:|")
+    for delegate, by_mode in seen.items():
+        for mode, rounds in by_mode.items():
+            print(f"| {delegate} | {mode} | {statistics.median(r[0] for r in rounds):.3f} | {rounds[0][1] / 1e6:.1f} |")
+    for delegate, by_mode in seen.items():
+        ratio = harness.repetition_ratio([r[0] for r in by_mode["process"]], [r[0] for r in by_mode["native"]])
+        interval = f" (95% interval {ratio.low:.3f} to {ratio.high:.3f}, p = {ratio.p_value:.2f})" if ratio.low else ""
+        print(f"\n{delegate}: latency native / Python shell: {ratio.ratio:.3f}{interval}")
+
+
+if __name__ == "__main__":
+    main()

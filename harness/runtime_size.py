@@ -1,0 +1,101 @@
+"""How many bytes of runtime a cell needed: the files that count, measured by harness/size.py.
+
+- python-package (the host shell): the runtime's native entry module (`Runtime.host_native_module`) and
+  the shared libraries it loads (as `ldd` resolves them) that live inside the same package folder.
+  Libraries of other packages (torch's, under ExecuTorch's bindings) and the system's are not counted.
+- native (the host's C++ runner): the runner and the libraries it loads from the ExecuTorch package.
+- app (a phone): the APK's lib/<abi>/*.so for the phone's ABI.
+- full (cli mode on a phone): the runtime's command-line tool as pushed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import re
+import subprocess
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from harness.errors import SizeError
+from harness.runtimes.base import Runtime
+from harness.size import BinarySize, binary_sizes, total
+
+LDD_LINE = re.compile(r"^\s*\S+\s+=>\s+(/\S+)\s+\(0x[0-9a-f]+\)$")
+
+
+@dataclass(frozen=True)
+class RuntimeBinary:
+    build_id: str
+    build_kind: str  # full, selective, python-package or app
+    abi: str | None
+    files: tuple[str, ...]
+    binary_bytes: int
+    stripped_bytes: int
+
+    def columns(self) -> dict:
+        return {"runtime_build_id": self.build_id, "runtime_build_kind": self.build_kind, "runtime_abi": self.abi,
+                "runtime_binary_bytes": self.binary_bytes, "runtime_binary_stripped_bytes": self.stripped_bytes}
+
+
+def measured(build_id: str, kind: str, abi: str | None, sizes: list[BinarySize]) -> RuntimeBinary:
+    file_bytes, stripped = total(sizes)
+    return RuntimeBinary(build_id, kind, abi, tuple(s.path for s in sizes), file_bytes, stripped)
+
+
+def loaded_libraries(binary: Path, inside: Path) -> list[Path]:
+    """``binary`` and the shared libraries it loads, as ldd resolves them, that lie inside the folder ``inside``."""
+    try:
+        listing = subprocess.run(["ldd", str(binary)], capture_output=True, text=True, check=True, timeout=60).stdout
+    except (OSError, subprocess.SubprocessError) as error:
+        raise SizeError(f"cannot list the libraries {binary} loads with ldd: {error}") from None
+    found = (Path(m.group(1)).resolve() for line in listing.splitlines() if (m := LDD_LINE.match(line)))
+    root = inside.resolve()
+    return [binary, *sorted({path for path in found if path.is_relative_to(root)})]
+
+
+def package_folder(name: str) -> Path | None:
+    """An installed top-level package's folder, found without importing it."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def file_digest(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def python_package_binary(runtime: Runtime, abi: str) -> RuntimeBinary | None:
+    """The host shell's runtime: its package's native module and the package's libraries that module loads."""
+    if runtime.host_native_module is None:
+        return None
+    package, pattern = runtime.host_native_module
+    folder = package_folder(package)
+    entries = sorted(folder.glob(pattern)) if folder else []
+    if folder is None or not entries:
+        return None
+    files = loaded_libraries(entries[0], folder)
+    try:
+        versions = "+".join(f"{dist}=={version(dist)}" for dist in runtime.packages)
+    except PackageNotFoundError:
+        versions = package
+    return measured(f"python-package:{versions}:{abi}", "python-package", abi,
+                    [size for path in files for size in binary_sizes(path)])
+
+
+def app_binary(apk: Path, package: str, abi: str) -> RuntimeBinary | None:
+    """An APK's native libraries for one ABI; None when the APK holds none for it."""
+    sizes = [size for size in binary_sizes(apk) if size.abi == abi]
+    if not sizes:
+        return None
+    return measured(f"app:{package}:{abi}:{file_digest([apk])}", "app", abi, sizes)
+
+
+def tool_binary(tool: Path, name: str, abi: str | None) -> RuntimeBinary:
+    """A command-line tool, as pushed to a phone: a full build, unless a named build says otherwise."""
+    return measured(f"{name}:{file_digest([tool])}", "full", abi, binary_sizes(tool))
