@@ -115,6 +115,8 @@ def median_interval(repetition_medians: Sequence[float]) -> tuple[float | None, 
     medians = [m for m in repetition_medians if m > 0]
     if len(medians) < 2:
         return None, None
+    if min(medians) == max(medians):  # no spread: the interval is that value, not exp(log(value)) a rounding off
+        return medians[0], medians[0]
     centre, error, count = _log_mean_and_error(medians)
     margin = float(scipy_stats.t.ppf(0.5 + CONFIDENCE / 2, count - 1)) * error
     return float(np.exp(centre - margin)), float(np.exp(centre + margin))

@@ -51,6 +51,13 @@ def test_median_interval_is_t_on_the_log_repetition_medians():
     assert relative_error(medians) == pytest.approx(logs.std(ddof=1) / np.sqrt(5))
 
 
+def test_repetitions_that_agree_exactly_give_an_interval_holding_the_median_itself():
+    # exp(log(x)) can round above x: a tiny cell whose two processes gave the same median (CI, 2026-11-30)
+    summary = latency_summary([10736, 10736, 10736, 10736], [2, 2])
+    assert summary["latency_p50_ci_low_ms"] == summary["latency_p50_ms"] == summary["latency_p50_ci_high_ms"] == 0.010736
+    assert median_interval([0.010736, 0.010736]) == (0.010736, 0.010736)
+
+
 def test_one_repetition_gives_no_interval_not_a_one_level_bootstrap():
     rng = np.random.default_rng(2)
     one = latency_summary(list((rng.normal(7.0, 0.1, 300) * 1e6).astype(int)), [300])
