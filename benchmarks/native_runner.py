@@ -12,10 +12,11 @@ Usage: .venv/bin/python benchmarks/native_runner.py [--model mobilenet_v2] [--ro
 from __future__ import annotations
 
 import argparse
-import random
 import statistics
 import tempfile
 from pathlib import Path
+
+from ab_rounds import interleaved_rounds, ratio_text
 
 import harness
 
@@ -53,22 +54,17 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
-    rng = random.Random(0)
-    seen: dict[str, dict[str, list[tuple[float, int]]]] = {}
     with tempfile.TemporaryDirectory() as folder:
-        for seed in range(args.rounds):
-            for mode in rng.sample(MODES, 2):
-                for delegate, figures in _round(Path(folder), args.model, args.threads, mode, seed).items():
-                    seen.setdefault(delegate, {m: [] for m in MODES})[mode].append(figures)
+        seen = interleaved_rounds(args.rounds, MODES,
+                                  lambda mode, seed: _round(Path(folder), args.model, args.threads, mode, seed))
     print(f"{args.model}, ExecuTorch, {args.threads} thread(s), {args.rounds} rounds of one repetition per mode\n")
     print("| delegate | mode | median ms | runtime MB |\n|---|---|---:|---:|")
     for delegate, by_mode in seen.items():
         for mode, rounds in by_mode.items():
             print(f"| {delegate} | {mode} | {statistics.median(r[0] for r in rounds):.3f} | {rounds[0][1] / 1e6:.1f} |")
     for delegate, by_mode in seen.items():
-        ratio = harness.repetition_ratio([r[0] for r in by_mode["process"]], [r[0] for r in by_mode["native"]])
-        interval = f" (95% interval {ratio.low:.3f} to {ratio.high:.3f}, p = {ratio.p_value:.2f})" if ratio.low else ""
-        print(f"\n{delegate}: latency native / Python shell: {ratio.ratio:.3f}{interval}")
+        ratio = ratio_text([r[0] for r in by_mode["process"]], [r[0] for r in by_mode["native"]])
+        print(f"\n{delegate}: latency native / Python shell: {ratio}")
 
 
 if __name__ == "__main__":

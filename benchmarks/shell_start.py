@@ -15,10 +15,11 @@ Usage: .venv/bin/python benchmarks/shell_start.py [--model mobilenet_v2] [--roun
 from __future__ import annotations
 
 import argparse
-import random
 import statistics
 import tempfile
 from pathlib import Path
+
+from ab_rounds import interleaved_rounds, ratio_text
 
 import harness
 
@@ -64,13 +65,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
-    rng = random.Random(0)
-    seen: dict[str, dict[str, list[dict]]] = {}
     with tempfile.TemporaryDirectory() as folder:
-        for seed in range(args.rounds):
-            for mode in rng.sample(MODES, 2):
-                for runtime, figures in _round(Path(folder), args.model, args.threads, mode, seed).items():
-                    seen.setdefault(runtime, {m: [] for m in MODES})[mode].append(figures)
+        seen = interleaved_rounds(args.rounds, MODES,
+                                  lambda mode, seed: _round(Path(folder), args.model, args.threads, mode, seed))
     print(f"{args.model}, {args.threads} thread(s), {args.rounds} rounds of one forked and one spawned repetition")
     for runtime, by_mode in seen.items():
         _print(runtime, by_mode)
@@ -83,9 +80,8 @@ def _print(runtime: str, by_mode: dict[str, list[dict]]) -> None:
         middle = {key: statistics.median(r[key] for r in rounds) for key in rounds[0]}
         print(f"| {mode} | {middle['startup_s']:.2f} | {middle['median_ms']:.3f} | {middle['load_mb']:.1f} "
               f"| {middle['peak_mb']:.1f} |")
-    ratio = harness.repetition_ratio([r["median_ms"] for r in by_mode["spawn"]], [r["median_ms"] for r in by_mode["fork"]])
-    interval = f" (95% interval {ratio.low:.3f} to {ratio.high:.3f}, p = {ratio.p_value:.2f})" if ratio.low else ""
-    print(f"\nlatency forked / spawned: {ratio.ratio:.3f}{interval}")
+    ratio = ratio_text([r["median_ms"] for r in by_mode["spawn"]], [r["median_ms"] for r in by_mode["fork"]])
+    print(f"\nlatency forked / spawned: {ratio}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,31 @@
+"""Two ways of running the same cells, compared in rounds: each round runs both, in a seeded random order,
+so drift over the rounds affects both alike. Shared by benchmarks/shell_start.py and native_runner.py."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+import harness
+
+Figures = TypeVar("Figures")
+
+
+def interleaved_rounds(rounds: int, modes: Sequence[str],
+                       run_round: Callable[[str, int], dict[str, Figures]]) -> dict[str, dict[str, list[Figures]]]:
+    """Per key (a runtime, a delegate) and mode, each round's figures; ``run_round(mode, seed)`` runs one."""
+    rng = random.Random(0)
+    seen: dict[str, dict[str, list[Figures]]] = {}
+    for seed in range(rounds):
+        for mode in rng.sample(list(modes), len(modes)):
+            for key, figures in run_round(mode, seed).items():
+                seen.setdefault(key, {m: [] for m in modes})[mode].append(figures)
+    return seen
+
+
+def ratio_text(base_ms: Sequence[float], new_ms: Sequence[float]) -> str:
+    """NEW / BASE from per-round medians, with its 95% interval where there is one (as `harness compare` judges)."""
+    ratio = harness.repetition_ratio(list(base_ms), list(new_ms))
+    interval = f" (95% interval {ratio.low:.3f} to {ratio.high:.3f}, p = {ratio.p_value:.2f})" if ratio.low else ""
+    return f"{ratio.ratio:.3f}{interval}"
