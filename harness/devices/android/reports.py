@@ -76,16 +76,6 @@ def parse_battery(text: str) -> Battery:
         charging=charging, updates_stopped=any(key.startswith(_UPDATES_STOPPED) for key in fields))
 
 
-def parse_thermal_status(text: str) -> str | None:
-    return parse_thermalservice(text).status
-
-
-def parse_cpu_temperature(text: str) -> float | None:
-    """The hottest CPU sensor among thermalservice's current HAL readings (never a cooling device)."""
-    hottest = parse_thermalservice(text).hottest(TYPE_CPU)
-    return hottest.celsius if hottest else None
-
-
 def parse_screen_on(text: str) -> bool | None:
     """PowerManagerService's dump (whole, or grepped to its two lines): "Display Power: state=ON" (the display's
     state) is preferred over "mWakefulness=Awake" (the global wakefulness)."""

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import pytest
 
-from harness.devices.android import reports
 from harness.devices.android.thermal_report import TYPE_CPU, parse_thermalservice
 from tests.devices.android.golden import golden, goldens
 
@@ -32,7 +31,7 @@ def test_thermalservice_by_sections_and_records(name):
     status, cpu, skin, cooling = EXPECTED[name]
     report = parse_thermalservice(golden(name))
     hottest_cpu, hottest_skin = report.hottest(TYPE_CPU), report.hottest(TYPE_SKIN)
-    assert report.status == status and reports.parse_thermal_status(golden(name)) == status
+    assert report.status == status
     assert (hottest_cpu.name, hottest_cpu.celsius) == cpu if cpu else hottest_cpu is None
     assert (hottest_skin.celsius if hottest_skin else None) == skin
     assert len(report.cooling_devices) == cooling
@@ -43,7 +42,7 @@ def test_a_fan_after_the_temperatures_is_never_the_cpu_temperature():
     text = golden("thermalservice/android-14-fan.txt")
     fan = parse_thermalservice(text).cooling_devices[0]
     assert (fan.name, fan.type, fan.value) == ("fan-0", 0, 4200.0)
-    assert reports.parse_cpu_temperature(text) == 52.3  # cpu-big-0's current reading, not its cached 61.2
+    assert parse_thermalservice(text).hottest(TYPE_CPU).celsius == 52.3  # cpu-big-0's current reading, not its cached 61.2
 
 
 def test_unread_sensors_and_unknown_status_codes():
@@ -51,7 +50,7 @@ def test_unread_sensors_and_unknown_status_codes():
     assert [t.celsius for t in nan.temperatures if t.name == "cpu-prime"] == [None]  # NaN: no reading
     assert parse_thermalservice("Thermal Status: 9\n").status == "9"  # a level newer than this list
     assert parse_thermalservice("Can't find service: thermalservice\n").status is None
-    assert reports.parse_cpu_temperature("") is None
+    assert parse_thermalservice("").hottest(TYPE_CPU) is None
 
 
 def test_every_thermal_status_level_by_name():
