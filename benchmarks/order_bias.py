@@ -4,7 +4,8 @@ The zoo model is entered COPIES times under different names, so the run holds ce
 and in when they ran. Prints each copy's median with its 95% interval, then over every pair of copies: how
 often their intervals overlap (target: at least 95%), and how often the ratio of the two, judged as `harness
 compare` judges it (Welch's t on the log repetition medians), has a 95% interval that holds 1 (expected: about
-95%). The measurement settings are those of configs/matrices/default.yaml unless overridden here.
+95%); in interleaved order, also the ratio paired by round. The measurement settings are those of
+configs/matrices/default.yaml unless overridden here.
 
 Usage: .venv/bin/python benchmarks/order_bias.py [--model mobilenet_v2] [--runtime litert] [--delegate xnnpack]
        [--copies 8] [--order shuffled|interleaved|as_listed] [--repetitions N] [--min-seconds S]
@@ -42,6 +43,11 @@ def _overlap(a, b) -> bool:
     return bool(a.latency_p50_ci_low_ms <= b.latency_p50_ci_high_ms and b.latency_p50_ci_low_ms <= a.latency_p50_ci_high_ms)
 
 
+def _median_width(ratios) -> float:
+    widths = sorted(r.high / r.low - 1 for r in ratios if r.low is not None and r.high is not None)
+    return widths[len(widths) // 2] if widths else float("nan")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default="mobilenet_v2")
@@ -73,6 +79,12 @@ def main() -> None:
     ratios = [harness.repetition_ratio(list(a.repetition_medians_ms), list(b.repetition_medians_ms)) for a, b in pairs]
     holding_one = sum(r.low <= 1 <= r.high for r in ratios if r.low is not None and r.high is not None)
     order = rows.order.iloc[0]
+    if order == "interleaved":
+        paired = [harness.paired_repetition_ratio(list(a.repetition_medians_ms), list(b.repetition_medians_ms))
+                  for a, b in pairs]
+        paired_one = sum(r.low <= 1 <= r.high for r in paired if r.low is not None and r.high is not None)
+        print(f"paired by round (interleaved order): the ratio's 95% interval holds 1 in {paired_one / len(pairs):.0%}"
+              f" of pairs; median interval width {_median_width(paired):.1%}, unpaired {_median_width(ratios):.1%}")
     print(f"\n{args.model} on {args.runtime} ({args.delegate}), order {order}, {len(rows)} copies, {len(pairs)} pairs: "
           f"intervals overlap in {overlapping / len(pairs):.0%} of pairs (target 95%); the ratio's 95% interval "
           f"holds 1 in {holding_one / len(pairs):.0%}; ratios {min(r.ratio for r in ratios):.3f} to "

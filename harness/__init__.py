@@ -32,13 +32,15 @@ _EXPORTS = {
     "wall_budget": "harness.run.wall_budget",
     "budget_table": "harness.run.wall_budget",
     "repetition_ratio": "harness.stats",
+    "paired_repetition_ratio": "harness.stats",
     "latency_summary": "harness.stats",
     "relative_error": "harness.stats",
     "more_repetitions_needed": "harness.stats",
 }
 __all__ = ["ArtifactCache", "HarnessError", "Matrix", "Progress", "RunSummary", "__version__", "budget_table",
            "convert_model", "default_cache_dir", "latency_summary", "latest_run", "load_matrix", "more_repetitions_needed",
-           "open_device", "relative_error", "repetition_ratio", "results", "run_bench", "wall_budget", "zoo_model"]
+           "open_device", "paired_repetition_ratio", "relative_error", "repetition_ratio", "results", "run_bench",
+           "wall_budget", "zoo_model"]
 
 if TYPE_CHECKING:
     from harness import results
@@ -52,7 +54,13 @@ if TYPE_CHECKING:
     from harness.run.bench import RunSummary, run_bench
     from harness.run.progress import Progress
     from harness.run.wall_budget import budget_table, wall_budget
-    from harness.stats import latency_summary, more_repetitions_needed, relative_error, repetition_ratio
+    from harness.stats import (
+        latency_summary,
+        more_repetitions_needed,
+        paired_repetition_ratio,
+        relative_error,
+        repetition_ratio,
+    )
 
 
 def __getattr__(name: str) -> Any:

@@ -172,3 +172,29 @@ def test_repetition_ratio_wrongly_flags_about_five_percent_of_equal_cells():
 def test_repetition_ratio_is_not_judged_on_one_repetition():
     estimate = stats.repetition_ratio([1.0], [2.0, 2.1])
     assert estimate.ratio == pytest.approx(np.sqrt(2.0 * 2.1)) and not estimate.judged and estimate.low is None
+
+
+def test_paired_ratio_leaves_out_drift_that_falls_on_both_cells_of_a_round():
+    drift = np.array([1.0, 1.04, 1.08, 1.12, 1.16])  # the machine slows over the run, round by round
+    noise = np.array([1.0, 1.003, 0.998, 1.001, 0.999])
+    base, new = list(drift), list(drift * noise * 1.02)
+    paired = stats.paired_repetition_ratio(base, new)
+    assert paired.ratio == pytest.approx(np.exp(np.mean(np.log(noise * 1.02))))
+    assert paired.p_value == pytest.approx(scipy_stats.ttest_rel(np.log(new), np.log(base)).pvalue)
+    assert 1 < paired.low < paired.high < 1.03
+    unpaired = stats.repetition_ratio(base, new)
+    assert unpaired.low < 1 < unpaired.high  # Welch sees the drift as noise and cannot tell the 2% apart
+
+
+def test_paired_ratio_pairs_only_the_rounds_both_cells_ran():
+    estimate = stats.paired_repetition_ratio([1.0, 1.1, 1.2, 5.0], [2.0, 2.2, 2.4])
+    assert estimate.ratio == pytest.approx(2.0) and estimate.low == pytest.approx(2.0) and estimate.high == pytest.approx(2.0)
+    assert not stats.paired_repetition_ratio([1.0], [2.0, 2.1]).judged
+
+
+def test_paired_ratio_wrongly_flags_about_five_percent_of_equal_cells():
+    rng = np.random.default_rng(2)
+    drift = np.exp(np.cumsum(rng.normal(0, 0.02, size=(4000, 1, 5)), axis=2))  # shared by both cells of a round
+    draws = drift * np.exp(rng.normal(0, 0.01, size=(4000, 2, 5)))
+    covered = np.mean([(e := stats.paired_repetition_ratio(base, new)).low <= 1 <= e.high for base, new in draws])
+    assert 0.935 < covered < 0.965

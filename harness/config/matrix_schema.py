@@ -160,7 +160,9 @@ class Measurement(_Strict):
         "Standard error of the repetition medians (from their logs; 0.015 is about 1.5%); above it a cell is "
         "extended, then flagged unstable."))
     order: Literal["shuffled", "interleaved", "as_listed"] = Field(
-        "shuffled", description="shuffled: cells in a seeded random order; interleaved: one repetition of every cell per round.")
+        "interleaved", description=(
+            "interleaved: one repetition of every unfinished cell per round, so drift over the run falls on every "
+            "cell alike; shuffled: each cell's repetitions back to back, cells in a seeded random order."))
     seed: int = Field(0, ge=0, lt=2**32, description="Seeds the cell order.")
     cpu_affinity: tuple[Annotated[int, Field(ge=0, lt=4096)], ...] | None = Field(
         None, min_length=1, description="Pin the shell to these CPUs.")

@@ -26,6 +26,9 @@ exclude:
   - {runtime: torchscript, delegate: xnnpack}
 measurement: {repetitions: 2}
 """
+# Each cell's repetitions back to back, so the first cell is finished before an interrupt at the third call
+# (interleaved, the default, would leave every cell partial).
+SHUFFLED_MATRIX = MATRIX.replace("{repetitions: 2}", "{repetitions: 2, order: shuffled}")
 
 
 class FakeCache:
@@ -163,7 +166,7 @@ def test_an_interrupted_run_keeps_every_row_written(tmp_path, write_matrix):
         if call == 3:
             raise KeyboardInterrupt
 
-    matrix = load_matrix(write_matrix(MATRIX))
+    matrix = load_matrix(write_matrix(SHUFFLED_MATRIX))
     with pytest.raises(KeyboardInterrupt):
         run_bench(matrix, FakeDevice(behaviour), tmp_path / "results", FakeCache(tmp_path), run_id="run")
     frame = results.load(tmp_path / "results" / "run")

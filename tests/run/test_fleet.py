@@ -118,7 +118,8 @@ class VanishingDevice(NamedDevice):
 
 def test_a_device_gone_mid_run_fails_its_remaining_cells_at_once(tmp_path, write_matrix):
     gone = VanishingDevice("a")
-    summary = _bench(tmp_path, write_matrix, [gone, NamedDevice("b")], MATRIX.replace("repetitions: 2", "repetitions: 1"))
+    one_each = MATRIX.replace("repetitions: 2", "repetitions: 1, order: shuffled")  # cells one after another
+    summary = _bench(tmp_path, write_matrix, [gone, NamedDevice("b")], one_each)
     rows = results.load(summary.run_dir).set_index("device").sort_values("started_at")
     assert list(rows.loc["a"].status) == ["ok", "failed", *["failed"] * 4] and set(rows.loc["b"].status) == {"ok"}
     assert list(rows.loc["a"].error)[1] == "a: connection lost; gave up after 4 attempts"

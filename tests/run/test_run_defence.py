@@ -13,7 +13,7 @@ from harness.errors import ConfigError, ResultsError
 from harness.results import ResultsWarning
 from harness.results import store as store_module
 from harness.run.bench import run_bench
-from tests.run.test_bench import MATRIX, FakeCache, FakeDevice
+from tests.run.test_bench import MATRIX, SHUFFLED_MATRIX, FakeCache, FakeDevice
 
 
 class OtherDevice(FakeDevice):
@@ -27,20 +27,20 @@ def _interrupted_run(tmp_path, write_matrix):
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        run_bench(load_matrix(write_matrix(MATRIX)), FakeDevice(behaviour), tmp_path / "results", FakeCache(tmp_path),
+        run_bench(load_matrix(write_matrix(SHUFFLED_MATRIX)), FakeDevice(behaviour), tmp_path / "results", FakeCache(tmp_path),
                   run_id="run")
     return tmp_path / "results" / "run"
 
 
 def test_resume_refuses_another_matrix_or_device_and_says_which(tmp_path, write_matrix):
     folder = _interrupted_run(tmp_path, write_matrix)
-    other_matrix = load_matrix(write_matrix(MATRIX.replace("repetitions: 2", "repetitions: 3"), "other.yaml"))
+    other_matrix = load_matrix(write_matrix(SHUFFLED_MATRIX.replace("repetitions: 2", "repetitions: 3"), "other.yaml"))
     with pytest.raises(ConfigError, match="--resume refused: it was run with another matrix"):
         run_bench(other_matrix, FakeDevice(), tmp_path / "results", FakeCache(tmp_path), resume=folder)
     with pytest.raises(ConfigError, match="device_model was 'Fake CPU', here it is 'Other CPU'"):
-        run_bench(load_matrix(write_matrix(MATRIX)), OtherDevice(), tmp_path / "results", FakeCache(tmp_path),
+        run_bench(load_matrix(write_matrix(SHUFFLED_MATRIX)), OtherDevice(), tmp_path / "results", FakeCache(tmp_path),
                   resume=folder)
-    summary = run_bench(load_matrix(write_matrix(MATRIX)), FakeDevice(), tmp_path / "results", FakeCache(tmp_path),
+    summary = run_bench(load_matrix(write_matrix(SHUFFLED_MATRIX)), FakeDevice(), tmp_path / "results", FakeCache(tmp_path),
                         resume=folder)
     frame = results.load(summary.run_dir)
     assert frame.cell_id.is_unique and summary.counts["already recorded"] == 1

@@ -90,7 +90,8 @@ class Bench(
                     val first = System.nanoTime()
                     session.run()
                     timing = timing.copy(firstInferenceNs = System.nanoTime() - first)
-                    repeat(request.warmupRuns) { session.run() }
+                    val warmup = warmupLoop(session::run, request.warmupRuns, request.warmupSeconds, request.maxSeconds)
+                    timing = timing.copy(warmupSamplesNs = warmup)
                 } finally {
                     sampler.stop()
                 }

@@ -21,3 +21,22 @@ fun timedLoop(run: () -> Unit, minIterations: Int, minSeconds: Double, maxSecond
         if (elapsed >= maxNs || (samples.size >= minIterations && elapsed >= minNs)) return samples.toLongArray()
     }
 }
+
+/**
+ * The untimed warm-up, each run's time kept: runs until both [minRuns] and [minSeconds] are met, or [maxSeconds]
+ * passes, checked before each run, so 0 and 0 mean none. The host shell's warm-up rule (harness/shell/host.py).
+ */
+fun warmupLoop(run: () -> Unit, minRuns: Int, minSeconds: Double, maxSeconds: Double,
+               clock: () -> Long = System::nanoTime): LongArray {
+    val minNs = (minSeconds * 1e9).toLong()
+    val maxNs = (maxSeconds * 1e9).toLong()
+    val samples = ArrayList<Long>(maxOf(minRuns, 4))
+    val start = clock()
+    while (true) {
+        val elapsed = clock() - start
+        if (elapsed >= maxNs || (samples.size >= minRuns && elapsed >= minNs)) return samples.toLongArray()
+        val begin = clock()
+        run()
+        samples.add(clock() - begin)
+    }
+}

@@ -21,6 +21,7 @@ data class Request(
     val threads: Int,
     val inputs: List<InputSpec>,
     val warmupRuns: Int,
+    val warmupSeconds: Double,
     val minIterations: Int,
     val minSeconds: Double,
     val maxSeconds: Double,
@@ -52,6 +53,7 @@ fun parseRequest(text: String, folder: File): Request {
                           LongArray(shape.length()) { shape.getLong(it) }, input.getString("dtype"))
             },
             warmupRuns = measurement.getInt("warmup_runs"),
+            warmupSeconds = measurement.optDouble("warmup_seconds", 0.0),  // optional in v2: absent means 0
             minIterations = measurement.getInt("min_iterations"),
             minSeconds = measurement.getDouble("min_seconds"),
             maxSeconds = measurement.getDouble("max_seconds"),
@@ -72,6 +74,7 @@ fun requestedSustained(text: String): Boolean = try {
 data class Timing(
     val loadNs: Long? = null,
     val firstInferenceNs: Long? = null,
+    val warmupSamplesNs: LongArray = LongArray(0),
     val samplesNs: LongArray = LongArray(0),
 )
 
@@ -109,6 +112,8 @@ fun resultJson(result: Result): JSONObject = JSONObject()
         .put("clock", "System.nanoTime")
         .put("load_ns", result.timing.loadNs ?: JSONObject.NULL)
         .put("first_inference_ns", result.timing.firstInferenceNs ?: JSONObject.NULL)
+        .put("warmup_ns", if (result.timing.warmupSamplesNs.isEmpty()) JSONObject.NULL else result.timing.warmupSamplesNs.sum())
+        .put("warmup_samples_ns", JSONArray(result.timing.warmupSamplesNs.toList()))
         .put("samples_ns", JSONArray(result.timing.samplesNs.toList())))
     .put("memory", JSONObject()
         .put("rss_before_load_bytes", result.memory.rssBeforeLoad ?: JSONObject.NULL)

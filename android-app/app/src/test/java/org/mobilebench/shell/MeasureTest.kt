@@ -27,6 +27,21 @@ class MeasureTest {
     }
 
     @Test
+    fun `warm-up runs until both the count and the time are met, and keeps each run's time`() {
+        val byCount = warmupLoop({}, minRuns = 3, minSeconds = 0.0, maxSeconds = 10.0, clock = fakeClock())
+        assertEquals(listOf(1_000_000L, 1_000_000L, 1_000_000L), byCount.toList())
+        val byTime = warmupLoop({}, minRuns = 1, minSeconds = 0.011, maxSeconds = 10.0, clock = fakeClock())
+        assertEquals(4, byTime.size)  // three readings a run: the checks see 1, 4, 7, 10 and then 13 ms
+    }
+
+    @Test
+    fun `no warm-up is asked for, none runs; the maximum time bounds a long one`() {
+        assertEquals(0, warmupLoop({ error("ran") }, minRuns = 0, minSeconds = 0.0, maxSeconds = 10.0,
+                                   clock = fakeClock()).size)
+        assertEquals(3, warmupLoop({}, minRuns = 1000, minSeconds = 0.0, maxSeconds = 0.008, clock = fakeClock()).size)
+    }
+
+    @Test
     fun `status fields are read in bytes`() {
         val status = "Name:\tapp\nVmHWM:\t  20480 kB\nVmRSS:\t  10240 kB\n"
         assertEquals(20480L * 1024, statusBytes(status, "VmHWM"))

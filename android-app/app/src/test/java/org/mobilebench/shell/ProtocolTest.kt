@@ -26,6 +26,9 @@ class ProtocolTest {
         assertEquals(10, parsed.minIterations)
         assertEquals(5.0, parsed.maxSeconds, 0.0)
         assertFalse(parsed.sustainedPerformance)
+        assertEquals(0.0, parsed.warmupSeconds, 0.0)  // absent: optional in v2
+        val timed = parseRequest(request().replace("\"warmup_runs\": 3,", "\"warmup_runs\": 3, \"warmup_seconds\": 2.5,"), folder)
+        assertEquals(2.5, timed.warmupSeconds, 0.0)
     }
 
     @Test(expected = BadRequest::class)
