@@ -75,7 +75,8 @@ browser:
 
 # The native host runner (native/executorch_runner), on the executorch wheel's CMake package, headers and
 # libraries; rebuilt only when its sources or the installed packages change. Needs CMake >= 3.28 (the test
-# extra's cmake) and Debian's g++ and nlohmann-json3-dev.
+# extra's cmake) and Debian's g++ and nlohmann-json3-dev. The size reader's tests also build aarch64 ELF files
+# (gcc-aarch64-linux-gnu) and iOS Mach-O files (clang, lld, and llvm's llvm-size and llvm-lipo).
 native-runner: $(NATIVE_RUNNER)
 
 $(NATIVE_RUNNER): $(NATIVE_SOURCES) $(STAMP) | native-tools
@@ -84,8 +85,10 @@ $(NATIVE_RUNNER): $(NATIVE_SOURCES) $(STAMP) | native-tools
 	$(BIN)/cmake --build build/executorch_runner -j 2
 
 native-tools:
-	@command -v g++ >/dev/null && [ -f /usr/include/nlohmann/json.hpp ] || \
-		{ $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq g++ nlohmann-json3-dev; }
+	@command -v g++ >/dev/null && [ -f /usr/include/nlohmann/json.hpp ] && command -v aarch64-linux-gnu-gcc >/dev/null \
+		&& command -v clang >/dev/null && command -v ld.lld >/dev/null && command -v llvm-size >/dev/null || \
+		{ $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq g++ nlohmann-json3-dev gcc-aarch64-linux-gnu \
+			clang lld llvm; }
 
 # Converts real zoo models through every converter: several minutes.
 test-slow: $(STAMP)

@@ -32,7 +32,7 @@ class RuntimeBinary:
     abi: str | None
     files: tuple[str, ...]
     binary_bytes: int
-    stripped_bytes: int
+    stripped_bytes: int | None  # None when a file's is not computed (Mach-O)
 
     def columns(self) -> dict:
         return {"runtime_build_id": self.build_id, "runtime_build_kind": self.build_kind, "runtime_abi": self.abi,

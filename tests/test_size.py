@@ -1,5 +1,6 @@
-"""The size reader on real binaries: one gcc builds here, the runtimes' libraries in the installed wheels,
-and AAR/APK zips assembled from them; checked against binutils' `size` and `strip`."""
+"""The size reader on real binaries: what gcc builds here for x86-64 and aarch64, the runtimes' libraries in the
+installed wheels, Mach-O objects and dylibs that clang and lld build for iOS, and AAR/APK/IPA zips assembled
+from them; checked against binutils' `size` and `strip`, and LLVM's `llvm-size` for Mach-O."""
 
 from __future__ import annotations
 
@@ -101,8 +102,8 @@ def test_an_aar_uses_its_jni_folder(compiled, tmp_path):
 
 
 @pytest.mark.parametrize(("content", "message"), [
-    (b"\xcf\xfa\xed\xfe" + bytes(60), "Mach-O is not supported yet"),
-    (b"plain text", "not an ELF file, AAR or APK"),
+    (b"\xcf\xfa\xed\xfe" + bytes(60), "not a readable Mach-O file"),
+    (b"plain text", "not an ELF or Mach-O file, AAR, APK or IPA"),
     (b"\x7fELF" + bytes(10), "not a readable ELF file"),
 ])
 def test_unsupported_files_raise_one_line(tmp_path, content, message):
@@ -128,3 +129,99 @@ def test_the_cli_prints_json_and_a_table(compiled, capsys):
     assert "total of 2 files" in capsys.readouterr().out
     assert main(["size", str(compiled.parent / "missing")]) == 1
     assert "cannot read" in capsys.readouterr().err
+
+
+def tool(name: str) -> str:
+    found = shutil.which(name) or next((str(p) for p in sorted(Path("/usr/bin").glob(f"{name}-[0-9]*"))), None)
+    if found is None:
+        pytest.skip(f"{name} is not installed (make test installs it with the native-tools target)")
+    return found
+
+
+def test_an_aarch64_library_matches_the_cross_binutils(tmp_path):
+    gcc = tool("aarch64-linux-gnu-gcc")
+    source, library = tmp_path / "program.c", tmp_path / "libprogram.so"
+    source.write_text(PROGRAM.replace("int main(void)", "int entry(void)"))
+    subprocess.run([gcc, "-shared", "-fPIC", "-g", "-O1", "-o", str(library), str(source)], check=True)
+    (size,) = binary_sizes(library)
+    line = subprocess.run([tool("aarch64-linux-gnu-size"), str(library)], check=True, capture_output=True,
+                          text=True).stdout.splitlines()[1]
+    assert (size.text + size.rodata, size.data, size.bss) == tuple(int(f) for f in line.split()[:3])
+    assert size.abi == "EM_AARCH64" and size.stripped_bytes < size.file_bytes
+    target = tmp_path / "stripped.so"
+    subprocess.run([tool("aarch64-linux-gnu-strip"), "--strip-all", "-o", str(target), str(library)], check=True)
+    assert abs(size.stripped_bytes - target.stat().st_size) <= max(256, size.file_bytes // 100)
+
+
+MACHO_SOURCE = 'int counter = 3;\nstatic int zeros[64];\nconst char message[] = "hello size";\n' \
+               'int add(int a, int b) { zeros[a & 63] = b; return a + b + counter + message[0]; }\n'
+
+
+@pytest.fixture(scope="module")
+def macho(tmp_path_factory) -> dict[str, Path]:
+    """An arm64 iOS object and dylib, an x86-64 macOS dylib, and a universal dylib of the two."""
+    clang, folder = tool("clang"), tmp_path_factory.mktemp("macho")
+    (folder / "x.c").write_text(MACHO_SOURCE)
+    built = {"object": folder / "x.o", "arm64": folder / "libarm64.dylib", "x86_64": folder / "libx86_64.dylib"}
+    subprocess.run([clang, "-target", "arm64-apple-ios15.0", "-c", str(folder / "x.c"), "-o", str(built["object"])],
+                   check=True)
+    for arch, target in (("arm64", "arm64-apple-ios15.0"), ("x86_64", "x86_64-apple-macos12")):
+        subprocess.run([clang, "-target", target, "-fuse-ld=lld", "-dynamiclib", "-nostdlib", str(folder / "x.c"),
+                        "-o", str(built[arch])], check=True)
+    built["universal"] = folder / "libuniversal.dylib"
+    subprocess.run([tool("llvm-lipo"), "-create", str(built["arm64"]), str(built["x86_64"]), "-output",
+                    str(built["universal"])], check=True)
+    return built
+
+
+def llvm_sections(path: Path) -> dict[str, int]:
+    """`llvm-size -m`: each section's size, as 'SEGMENT,section'. Linked files list sections under their
+    segment ('Section __text: 80'); objects, in one unnamed segment, name both ('Section (__TEXT, __text): 80')."""
+    listing = subprocess.run([tool("llvm-size"), "-m", str(path)], check=True, capture_output=True, text=True).stdout
+    sizes, segment = {}, None
+    for line in listing.splitlines():
+        if line.startswith("Segment "):
+            segment = line[len("Segment "):].split(":")[0].strip()
+        elif line.strip().startswith("Section "):
+            name, value = line.strip()[len("Section "):].rsplit(":", 1)
+            name = name.strip()
+            if name.startswith("("):
+                sizes[name.strip("()").replace(" ", "")] = int(value)
+            else:
+                sizes[f"{segment},{name}"] = int(value)
+    return sizes
+
+
+@pytest.mark.parametrize("kind", ["object", "arm64"])
+def test_macho_sections_match_llvm_size(macho, kind):
+    path = macho[kind]
+    (size,) = binary_sizes(path)
+    assert size.kind == "macho" and size.abi == "arm64" and size.file_bytes == path.stat().st_size
+    assert size.stripped_bytes is None  # not computed for Mach-O, never guessed
+    sections = llvm_sections(path)
+    assert size.text == sections["__TEXT,__text"]
+    assert size.bss == sections["__DATA,__bss"] == 256  # static int zeros[64]
+    assert size.data == sections["__DATA,__data"] == 4  # int counter
+    assert size.rodata == sum(v for k, v in sections.items() if k.startswith("__TEXT,") and k != "__TEXT,__text")
+
+
+def test_a_universal_dylib_gives_one_entry_per_architecture(macho):
+    sizes = binary_sizes(macho["universal"])
+    assert sorted(s.abi for s in sizes) == ["arm64", "x86_64"]
+    for size in sizes:
+        (alone,) = binary_sizes(macho[size.abi])
+        assert (size.file_bytes, size.text, size.rodata, size.data, size.bss) == \
+            (alone.file_bytes, alone.text, alone.rodata, alone.data, alone.bss)
+    assert total(sizes) == (sum(s.file_bytes for s in sizes), None)
+
+
+def test_an_ipa_is_read_by_its_frameworks(macho, tmp_path):
+    ipa = tmp_path / "Shell.ipa"
+    with zipfile.ZipFile(ipa, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(macho["arm64"], "Payload/Shell.app/Frameworks/executorch.framework/executorch")
+        archive.write(macho["arm64"], "Payload/Shell.app/Frameworks/libextra.dylib")
+        archive.writestr("Payload/Shell.app/Info.plist", "<plist/>")
+        archive.write(macho["arm64"], "Payload/Shell.app/Frameworks/executorch.framework/Headers/not-a-binary")
+    sizes = binary_sizes(ipa)
+    assert sorted(Path(s.path.split("!")[1]).name for s in sizes) == ["executorch", "libextra.dylib"]
+    assert all(s.abi == "arm64" and s.file_bytes == macho["arm64"].stat().st_size for s in sizes)

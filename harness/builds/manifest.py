@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from harness.errors import SizeError
-from harness.size import binary_sizes
+from harness.size import binary_sizes, total
 
 MANIFEST_FILE = "manifest.json"
 
@@ -47,7 +47,7 @@ class BuildManifest(BaseModel):
 
 def built_file(path: Path) -> BuiltFile:
     try:
-        stripped: int | None = sum(size.stripped_bytes for size in binary_sizes(path))
+        stripped = total(binary_sizes(path))[1]
     except SizeError:
         stripped = None
     return BuiltFile(path=str(path), bytes=path.stat().st_size, stripped_bytes=stripped,
