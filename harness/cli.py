@@ -62,10 +62,14 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--fail-on-regression", type=float, default=None, metavar="PCT",
                          help=f"exit {REGRESSION_EXIT} when a cell is marked slower by at least PCT, or fails in NEW only")
     compare.add_argument("--allow-different-devices", action="store_true", help="compare runs from different devices")
-    runtimes = commands.add_parser("runtimes", help="runtime builds from a run's operator lists")
+    runtimes = commands.add_parser("runtimes", help="runtime builds from a run's or a matrix's operator lists")
     build = runtimes.add_subparsers(dest="runtimes_command", required=True).add_parser(
         "build", help="build folders with manifests, full or selective, per runtime and ABI; cached")
-    build.add_argument("run", type=Path, metavar="RUN", help="a run folder (it holds operator_lists/)")
+    build.add_argument("run", type=Path, nargs="?", metavar="RUN", help="a run folder (it holds operator_lists/)")
+    build.add_argument("--matrix", type=Path, help="instead of RUN: convert this matrix's files (cached), no measuring")
+    build.add_argument("--device", default="host", help="with --matrix: the device its files are planned for")
+    build.add_argument("--devices", type=Path, default=None, help="devices file (default: configs/devices.yaml)")
+    build.add_argument("--cache-dir", type=Path, default=None)
     build.add_argument("--abi", action="append", default=None, help="repeat for several (default: this host's)")
     build.add_argument("--kind", choices=("full", "selective"), default="selective")
     build.add_argument("--runtime", action="append", default=None, help="repeat for several (default: the run's)")
@@ -292,21 +296,48 @@ def _runtimes(args) -> int:
     from harness.builds.toolchains import load_toolchains
     from harness.results import RunStore
 
-    store = RunStore.open(args.run)
+    if (args.run is None) == (args.matrix is None):
+        raise ConfigError("runtimes build takes a run folder or --matrix, one of the two")
+    store = RunStore.open(args.run) if args.run else None
+    folder = store.folder if store else _matrix_operator_lists(args)
     toolchains = load_toolchains(args.toolchains)
-    names = args.runtime or [n for n, f in LIST_FILES.items() if (store.folder / "operator_lists" / f).is_file()]
+    names = args.runtime or [n for n, f in LIST_FILES.items() if (folder / "operator_lists" / f).is_file()]
     built = {}
     for name in names:
         for abi in args.abi or [platform.machine()]:
-            manifest = build_runtime(store.folder, name, abi, args.kind, args.output, toolchains)
+            manifest = build_runtime(folder, name, abi, args.kind, args.output, toolchains)
             built[(name, abi)] = manifest
             figure = manifest.binary_bytes()
             said = f"{figure[0]} bytes" if figure else "; ".join(manifest.notes) or manifest.status
             print(f"{name} {abi} {args.kind}: {manifest.status}, {len(manifest.operators)} operators, {said} "
                   f"({args.output / name / abi / f'{args.kind}-{manifest.key}'})")
+    if store is None:
+        print("no size table: it sets builds beside a run's latencies; `harness runtimes build RUN` after a bench run")
+        return 0
     table = write_size_table(store.folder, built if args.kind == "selective" else {})
     print(f"size table: {table}")
     return 0
+
+
+def _matrix_operator_lists(args) -> Path:
+    """The matrix's files converted for the device (cached), their operator lists in a folder under --output."""
+    from harness.cli_progress import ProgressPrinter
+    from harness.config.matrix import load_matrix
+    from harness.convert.cache import ArtifactCache
+    from harness.devices.inventory import open_device
+    from harness.run.bench import convert_for_operator_lists
+    from harness.run.conversions import ConversionFailure
+
+    matrix = load_matrix(args.matrix)
+    device = open_device(args.device, args.devices, mode=matrix.execution_mode)
+    folder = args.output / "matrices" / f"{matrix.name}-{device.name}"
+    with ProgressPrinter() as progress:
+        artifacts = convert_for_operator_lists(matrix, device, ArtifactCache(args.cache_dir or default_cache_dir()),
+                                               folder, progress)
+    failed = sum(isinstance(artifact, ConversionFailure) for artifact in artifacts.values())
+    print(f"{len(artifacts) - failed} files converted or cached, {failed} failed; operator lists in "
+          f"{folder / 'operator_lists'}")
+    return folder
 
 
 def _size(args) -> int:

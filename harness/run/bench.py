@@ -54,6 +54,19 @@ def _write_operator_lists(artifacts: Converted, folder: Path) -> None:
     write_matrix_operator_lists(lists, folder)
 
 
+def convert_for_operator_lists(matrix: Matrix, device: Device, cache: ArtifactCache, folder: Path,
+                               on_progress: Callable[[Progress], None] = lambda _: None) -> Converted:
+    """A matrix's files for ``device``, converted (or taken from the cache) as `harness bench` converts them, and
+    their operator lists written to ``folder/operator_lists``, with nothing measured: what `harness runtimes build
+    --matrix` builds from."""
+    planned = plan(matrix, device)
+    check_some_cell_runs(matrix, planned, device.name)
+    conversions = list(dict.fromkeys(p.conversion for p in planned if p.conversion))
+    artifacts = convert_all(conversions, cache, True, on_progress, Timeline(None))
+    _write_operator_lists(artifacts, folder / OPERATOR_LISTS_FOLDER)
+    return artifacts
+
+
 def _measure_peaks(device: Device, thread_counts: list[int], measurement: Measurement,
                    report: Callable[[Progress], None], timeline: Timeline) -> dict[int, float | None]:
     """The peak per thread count, measured as a cell is: on the cells' CPUs, once the device has cooled."""

@@ -102,3 +102,35 @@ def test_with_every_operator_delegated_the_build_links_no_kernel_library(run_fol
     assert "libexecutorch_kernels_optimized.so" in {Path(f.path).name for f in full.files}
     selective_bytes, full_bytes = selective.binary_bytes(), full.binary_bytes()
     assert selective_bytes is not None and full_bytes is not None and selective_bytes[0] < full_bytes[0]
+
+
+MATRIX = """\
+models:
+  - name: tiny_cnn
+    factory: tests.fixtures.tiny_models:tiny_cnn
+    inputs: [[1, 3, 16, 16]]
+runtimes: [executorch]
+delegates: [none]
+"""
+
+
+def test_a_matrix_is_converted_for_its_lists_then_built_without_a_run(tmp_path, write_matrix, cache_dir, capsys):
+    require("executorch")
+    output = tmp_path / "b"
+    arguments = ["runtimes", "build", "--matrix", str(write_matrix(MATRIX)), "--output", str(output),
+                 "--cache-dir", str(cache_dir)]
+    assert main(arguments) == 0
+    out = capsys.readouterr().out
+    assert "1 files converted or cached, 0 failed" in out and "no size table" in out
+    lists = output / "matrices" / "matrix-host" / "operator_lists"
+    listed = yaml.safe_load((lists / "executorch_selected_operators.yaml").read_text())
+    assert set(listed["operators"]) == set(KERNELS)  # tiny_cnn on the portable kernels: the run fixture's list
+    (manifest,) = output.glob("executorch/*/selective-*/manifest.json")
+    assert yaml.safe_load(manifest.read_text())["operators"] == KERNELS
+    assert not list(tmp_path.glob("**/size_table.md"))
+
+
+def test_runtimes_build_takes_a_run_or_a_matrix_not_both(run_folder, tmp_path, capsys):
+    assert main(["runtimes", "build", str(run_folder), "--matrix", str(tmp_path / "m.yaml")]) == 2
+    assert "a run folder or --matrix, one of the two" in capsys.readouterr().err
+    assert main(["runtimes", "build"]) == 2
