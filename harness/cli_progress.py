@@ -9,7 +9,7 @@ from tqdm import tqdm
 from harness.run.progress import Progress
 
 _BAR = "{desc}: {n_fmt}/{total_fmt} |{bar}| {elapsed}{postfix}"
-_PHASES = {"convert": "converting", "peak": "measuring peak", "run": "running cells"}
+_PHASES = {"convert": "converting", "peak": "measuring peak", "round": "interleaved rounds", "run": "running cells"}
 
 
 def time_left(seconds: float) -> str:

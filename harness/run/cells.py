@@ -151,9 +151,11 @@ def order_seed(measurement: Measurement, device: str | None = None) -> int | str
 
 
 def run_cells(runner: CellRunner, outcomes: list[CellOutcome], measurement: Measurement,
-              record: Callable[[CellOutcome], None], seed: int | str | None = None) -> None:
+              record: Callable[[CellOutcome], None], seed: int | str | None = None,
+              round_done: Callable[[int, int, int], None] = lambda number, ran, left: None) -> None:
     """Shuffled or listed: each cell runs all its repetitions in turn. Interleaved: one repetition of every
-    unfinished cell per round, each round in a fresh shuffled order, so drift over time spreads evenly."""
+    unfinished cell per round, each round in a fresh shuffled order, so drift over time spreads evenly; as no
+    cell finishes before the last rounds, ``round_done(round number, cells it ran, cells left)`` tells of each."""
     rng = random.Random(measurement.seed if seed is None else seed)
     pending = list(outcomes)
     if measurement.order != "as_listed":
@@ -165,11 +167,14 @@ def run_cells(runner: CellRunner, outcomes: list[CellOutcome], measurement: Meas
             runner.profile_operators(outcome)
             record(outcome)
         return
+    number = 0
     while pending:
         for outcome in pending:
             runner.repeat(outcome)
+        number, ran = number + 1, len(pending)
         for outcome in [o for o in pending if runner.finished(o)]:
             pending.remove(outcome)
             runner.profile_operators(outcome)
             record(outcome)
+        round_done(number, ran, len(pending))
         rng.shuffle(pending)

@@ -156,7 +156,14 @@ class DeviceShare:
                 run.record_farm(device, farm_summary(farm_run))
             return
         seed = order_seed(run.matrix.measurement, device.name if run.several else None)
-        run_cells(runner, outcomes, run.matrix.measurement, self.record, seed)
+        rounds = PhaseClock("round", run.matrix.measurement.repetitions, run.progress_of(device))
+
+        def round_done(number: int, ran: int, left: int) -> None:
+            rounds.total = max(rounds.total, number + (left > 0))  # cells extended past `repetitions`: more rounds
+            rounds.finished(f"round {number}: {ran} cells measured, {left} continue", "done")
+
+        rounds.started("round 1")  # the clock counts the first round's time too
+        run_cells(runner, outcomes, run.matrix.measurement, self.record, seed, round_done)
 
 
 def run_shares(shares: Sequence[DeviceShare], work: Callable[[DeviceShare], None]) -> None:

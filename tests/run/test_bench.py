@@ -359,6 +359,18 @@ def test_progress_says_how_long_the_phase_has_left(tmp_path, write_matrix):
     assert finished_runs[-1].eta_seconds == 0
 
 
+def test_interleaved_rounds_report_progress_before_any_cell_finishes(tmp_path, write_matrix):
+    events = []
+    matrix = load_matrix(write_matrix(MATRIX.replace("{repetitions: 2}", "{repetitions: 3}")))
+    run_bench(matrix, FakeDevice(), tmp_path / "results", FakeCache(tmp_path), run_id="run", on_progress=events.append)
+    rounds = [e for e in events if e.phase == "round" and e.status]
+    assert [(e.done, e.total) for e in rounds] == [(1, 3), (2, 3), (3, 3)]
+    assert rounds[0].label == "round 1: 6 cells measured, 6 continue" and rounds[-1].label.endswith("0 continue")
+    assert rounds[0].eta_seconds is not None and rounds[-1].eta_seconds == 0
+    first_cell = next(i for i, e in enumerate(events) if e.phase == "run" and e.status)
+    assert events.index(rounds[1]) < first_cell  # the rounds speak while every cell is still unfinished
+
+
 def test_a_reading_outside_its_physical_range_stays_empty_and_is_named_in_warnings(tmp_path, write_matrix):
     from harness.devices.state import linux_state
 
