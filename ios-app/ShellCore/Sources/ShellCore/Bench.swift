@@ -107,6 +107,7 @@ public struct Bench {
             timing.loadNs = host.clock.nowNs() &- begin
             version = session.runtimeVersion ?? version
             extra["timed_span"] = .string(session.timedSpan)
+            extra.merge(session.shellExtras()) { $1 }
             if let backends = session.backends() { extra["backends"] = .array(backends.map { .string($0) }) }
             memory.rssAfterLoadBytes = host.footprintBytes()
             try measured(session, inputs, request.measurement, &timing, &memory)

@@ -29,10 +29,13 @@ public protocol Session: AnyObject {
     func delegateApplied() -> String?
     /// Every backend the model file names (ExecuTorch), reported as shell.backends; nil elsewhere.
     func backends() -> [String]?
+    /// What the runtime did with the request's settings, for the result's `shell` object (e.g. threads_applied).
+    func shellExtras() -> [String: JSONValue]
 }
 
 public extension Session {
     func backends() -> [String]? { nil }
+    func shellExtras() -> [String: JSONValue] { [:] }
 }
 
 /// Opens sessions for the runtimes this app holds.
