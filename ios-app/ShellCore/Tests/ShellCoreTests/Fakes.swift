@@ -70,7 +70,7 @@ final class FakeFactory: SessionFactory {
 
 enum Fixtures {
     static func url(_ name: String) -> URL {
-        Bundle.module.url(forResource: "Fixtures/\(name)", withExtension: nil)!
+        Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures")!
     }
 
     static func data(_ name: String) throws -> Data { try Data(contentsOf: url(name)) }
