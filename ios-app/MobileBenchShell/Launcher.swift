@@ -68,10 +68,4 @@ enum Launcher {
             return 1
         }
     }
-
-    private static func isInside(_ url: URL, _ root: URL) -> Bool {
-        let base = root.standardizedFileURL.resolvingSymlinksInPath().path
-        let path = url.deletingLastPathComponent().standardizedFileURL.resolvingSymlinksInPath().path
-        return path == base || path.hasPrefix(base + "/")
-    }
 }

@@ -131,7 +131,7 @@ public struct Bench {
         defer { if let stop = stopSampling { _ = stop() } }
         do {
             try session.setInputs(inputs)
-            let result = try measure(settings, clock: host.clock, betweenPhases: {
+            let result = try measureRuns(settings, clock: host.clock, betweenPhases: {
                 memory.rssPeakSampledBytes = stopSampling?()
                 stopSampling = nil
             }, run: session.run)
@@ -193,11 +193,23 @@ public struct Bench {
 
     /// Refuses a path that resolves (symbolic links followed, `..` removed) outside `host.root`.
     private func inside(_ url: URL, _ what: String) throws {
-        guard let root = host.root else { return }
-        let base = root.standardizedFileURL.resolvingSymlinksInPath().path
-        let path = url.standardizedFileURL.resolvingSymlinksInPath().path
-        if path != base && !path.hasPrefix(base.hasSuffix("/") ? base : base + "/") {
-            throw Failure(status: .badRequest, text: "\(what) path \(url.path) is outside the app's container \(base)")
-        }
+        guard let root = host.root, !isInside(url, root) else { return }
+        throw Failure(status: .badRequest, text: "\(what) path \(url.path) is outside the app's container \(root.path)")
     }
+}
+
+/// Whether `url` resolves inside `root`: symbolic links followed (through the nearest folder that exists, so a
+/// file not yet written is judged by where it would go) and `..` removed.
+public func isInside(_ url: URL, _ root: URL) -> Bool {
+    let base = resolved(root).path
+    let path = resolved(url).path
+    return path == base || path.hasPrefix(base.hasSuffix("/") ? base : base + "/")
+}
+
+func resolved(_ url: URL) -> URL {
+    let plain = url.standardizedFileURL
+    if FileManager.default.fileExists(atPath: plain.path) || plain.path == "/" {
+        return plain.resolvingSymlinksInPath()
+    }
+    return resolved(plain.deletingLastPathComponent()).appendingPathComponent(plain.lastPathComponent)
 }

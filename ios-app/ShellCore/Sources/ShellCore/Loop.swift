@@ -46,7 +46,7 @@ public struct Measured: Equatable {
 /// First inference, warm-ups until both `warmup_runs` and `warmup_seconds` are met (bounded by `max_seconds`),
 /// then the timed loop bounded by `min_iterations`, `min_seconds` and `max_seconds`. `betweenPhases` runs after
 /// the warm-ups and before the timed loop, outside any timed span (the app stops its memory sampler there).
-public func measure(_ settings: MeasurementSettings, clock: MonotonicClock, betweenPhases: () -> Void = {},
+public func measureRuns(_ settings: MeasurementSettings, clock: MonotonicClock, betweenPhases: () -> Void = {},
                     run: () throws -> Void) throws -> Measured {
     let begin = clock.nowNs()
     try run()

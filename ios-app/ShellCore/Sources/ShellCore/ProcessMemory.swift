@@ -23,10 +23,10 @@ public enum ProcessMemory {
 
     /// nil when the kernel filled in an older revision of the structure, which ends before the field.
     public static func peakFootprintBytes() -> UInt64? {
-        guard let (info, words) = vmInfo(),
+        guard let read = vmInfo(),
               let offset = MemoryLayout<task_vm_info_data_t>.offset(of: \task_vm_info_data_t.ledger_phys_footprint_peak),
-              words * MemoryLayout<natural_t>.size >= offset + MemoryLayout<Int64>.size else { return nil }
-        return UInt64(exactly: info.ledger_phys_footprint_peak)
+              read.words * MemoryLayout<natural_t>.size >= offset + MemoryLayout<Int64>.size else { return nil }
+        return UInt64(exactly: read.info.ledger_phys_footprint_peak)
     }
 
     /// CPU time of the whole process, all threads.

@@ -31,7 +31,7 @@ final class LoopTests: XCTestCase {
         let clock = FakeClock()
         let session = FakeSession(clock: clock, durations: [4_000_000, 1_000_000], applied: nil)
         let settings = MeasurementSettings(warmupRuns: 1, warmupSeconds: 0.005, minIterations: 2, minSeconds: 0, maxSeconds: 1)
-        let measured = try measure(settings, clock: clock, run: session.run)
+        let measured = try measureRuns(settings, clock: clock, run: session.run)
         XCTAssertEqual(measured.firstInferenceNs, 4_000_000)
         XCTAssertEqual(measured.warmupSamplesNs, Array(repeating: 1_000_000, count: 5))
         XCTAssertEqual(measured.samplesNs, [1_000_000, 1_000_000])
@@ -41,7 +41,7 @@ final class LoopTests: XCTestCase {
         let clock = FakeClock()
         let session = FakeSession(clock: clock, durations: [2], applied: nil)
         let settings = MeasurementSettings(warmupRuns: 0, minIterations: 1, minSeconds: 0, maxSeconds: 1)
-        let measured = try measure(settings, clock: clock, run: session.run)
+        let measured = try measureRuns(settings, clock: clock, run: session.run)
         XCTAssertEqual(measured.warmupSamplesNs, [])
         XCTAssertEqual(session.runs, 2, "the first inference and one timed run")
     }
@@ -50,16 +50,16 @@ final class LoopTests: XCTestCase {
         let clock = FakeClock()
         let session = FakeSession(clock: clock, durations: [100_000_000], applied: nil)
         let settings = MeasurementSettings(warmupRuns: 50, minIterations: 1, minSeconds: 0, maxSeconds: 0.25)
-        let measured = try measure(settings, clock: clock, run: session.run)
-        XCTAssertEqual(measured.warmupSamplesNs.count, 3)
-        XCTAssertEqual(measured.samplesNs.count, 3)
+        let measured = try measureRuns(settings, clock: clock, run: session.run)
+        XCTAssertEqual(measured.warmupSamplesNs.count, 3, "runs start at 0, 100 and 200 ms of warm-up")
+        XCTAssertEqual(measured.samplesNs.count, 1, "one timed run meets min_iterations 1 and min_seconds 0")
     }
 
     func testTheSamplerStopsBeforeTheTimedLoop() throws {
         let clock = FakeClock()
         var order: [String] = []
         let settings = MeasurementSettings(warmupRuns: 1, minIterations: 1, minSeconds: 0, maxSeconds: 1)
-        _ = try measure(settings, clock: clock, betweenPhases: { order.append("stop") }, run: {
+        _ = try measureRuns(settings, clock: clock, betweenPhases: { order.append("stop") }, run: {
             order.append("run")
             clock.advance(1)
         })
