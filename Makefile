@@ -14,7 +14,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 NATIVE_RUNNER := build/executorch_runner/executorch_runner
 NATIVE_SOURCES := $(wildcard native/executorch_runner/*.cpp native/executorch_runner/*.h native/executorch_runner/CMakeLists.txt)
 
-.PHONY: bench plan report test lint test-slow test-device android-app venv lock schema clean-venv adb browser native-runner native-tools
+.PHONY: bench plan report test lint test-slow test-device android-app ios-app venv lock schema clean-venv adb browser native-runner native-tools
 
 bench: $(STAMP) adb native-runner
 	$(BIN)/harness bench --matrix $(MATRIX) --device $(DEVICE) $(BENCH_FLAGS)
@@ -63,6 +63,22 @@ android-app:
 		done; rm -f /tmp/mb-lib.so; \
 	done
 	@echo "app mode installs each flavor's APK when android-app/version.properties is newer than the phone's"
+
+# The iOS app (ios-app/): needs a Mac with Xcode, XcodeGen and CocoaPods, and ios-app/Local.xcconfig with a team
+# id (ios-app/README.md). Generates the project, installs the pods, builds for a device, runs ShellCore's tests.
+ios-app:
+	@if [ "$$(uname -s)" != Darwin ] || ! command -v xcodebuild >/dev/null; then \
+		echo "make ios-app: needs a Mac with Xcode (xcodebuild); see ios-app/README.md" >&2; exit 1; fi
+	@for tool in xcodegen pod; do command -v $$tool >/dev/null || { \
+		echo "make ios-app: $$tool is missing (brew install xcodegen cocoapods)" >&2; exit 1; }; done
+	@test -f ios-app/Local.xcconfig || { \
+		echo "make ios-app: copy ios-app/Local.xcconfig.example to ios-app/Local.xcconfig and set your team id" >&2; exit 1; }
+	cd ios-app/ShellCore && swift test
+	cd ios-app && xcodegen generate && pod install
+	cd ios-app && xcodebuild -workspace MobileBenchShell.xcworkspace -scheme MobileBenchShell -configuration Release \
+		-destination 'generic/platform=iOS' -derivedDataPath build -allowProvisioningUpdates build
+	@echo "built ios-app/build/Build/Products/Release-iphoneos/MobileBenchShell.app (version $$(python3 -c \
+		'import json; print(json.load(open("ios-app/app.json"))["version"])'))"
 
 # Debian's adb: phones, and the tests' emulated phone, are reached through a real adb server.
 adb:

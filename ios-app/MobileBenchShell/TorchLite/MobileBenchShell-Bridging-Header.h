@@ -1,0 +1,2 @@
+// Objective-C(++) code the Swift target sees: the LibTorch-Lite bridge.
+#import "MBTorchLiteModule.h"
