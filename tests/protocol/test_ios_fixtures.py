@@ -13,6 +13,7 @@ import pytest
 from harness.errors import ProtocolError
 from harness.protocol import Request, Result
 from harness.protocol.messages import schema
+from harness.shell import host
 from tests.conftest import REPO
 
 FIXTURES = REPO / "ios-app/ShellCore/Tests/ShellCoreTests/Fixtures"
@@ -63,3 +64,17 @@ def test_a_result_that_says_it_fell_back_is_refused():
     message = _load(FIXTURES / "result_ok.json")
     with pytest.raises(ProtocolError):
         Result.from_json({**message, "delegate_applied": "coreml+cpu"})
+
+
+@pytest.mark.parametrize("edit", [{"extra": True}, {"measurement": {"warmup_secs": 1}}], ids=["top", "measurement"])
+def test_a_key_the_schema_does_not_name_is_refused_as_the_swift_shell_refuses_it(edit, tmp_path):
+    """ProtocolTests and BenchTests send the same requests to the Swift shell, which answers bad_request."""
+    message = _load(FIXTURES / "request_ok.json")
+    edited = {**message, **{key: {**message[key], **value} if isinstance(value, dict) else value
+                            for key, value in edit.items()}}
+    with pytest.raises(ProtocolError):
+        Request.from_json(edited)
+    (tmp_path / "request.json").write_text(json.dumps(edited))
+    assert host.main([str(tmp_path / "request.json"), str(tmp_path / "result.json")]) == 0
+    result = _load(tmp_path / "result.json")
+    assert (result["status"], result["cell_id"]) == ("bad_request", "unknown")

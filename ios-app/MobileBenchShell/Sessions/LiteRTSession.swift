@@ -15,6 +15,10 @@ final class LiteRTSession: Session {
     init(request: Request, model: URL) throws {
         var options = Interpreter.Options()
         options.threadCount = request.threads
+        // "xnnpack" installs the XNNPACK delegate after any other (Interpreter.swift, configureXNNPack). "none" only
+        // leaves it out: the Swift API has no switch for delegates the C library may apply by default, so whether
+        // TensorFlowLiteC 2.17 adds XNNPACK on its own for "none" is to be read in the syslog on a first run
+        // ("Created TensorFlow Lite XNNPACK delegate for CPU"); ios-app/README.md lists it as not verified.
         options.isXNNPackEnabled = request.delegate == "xnnpack"
         var delegates: [Delegate] = []
         switch request.delegate {

@@ -39,6 +39,7 @@ func describe(_ error: Error) -> String {
     case SessionError.delegateNotApplicable(let why): text = "delegate not applicable: \(why)"
     case SessionError.loadFailed(let why): text = why
     case SessionError.badRequest(let why): text = why
+    case let violation as ProtocolViolation: text = violation.text
     case let error as DecodingError: text = "not a protocol v2 request: \(error)"
     default: text = "\(type(of: error)): \(error.localizedDescription)"
     }

@@ -4,7 +4,7 @@ import Foundation
 import Darwin
 
 /// The process's memory as iOS counts it against the app's limit: `phys_footprint` from `task_info(TASK_VM_INFO)`,
-/// and the kernel ledger's high-water mark of it (`ledger_phys_footprint_peak`, present from TASK_VM_INFO rev 4).
+/// and the kernel ledger's high-water mark of it (`ledger_phys_footprint_peak`, present from the structure's revision 3).
 public enum ProcessMemory {
     private static func vmInfo() -> (info: task_vm_info_data_t, words: Int)? {
         var info = task_vm_info_data_t()

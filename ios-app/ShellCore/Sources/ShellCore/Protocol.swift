@@ -9,6 +9,8 @@ public struct InputFile: Codable, Equatable {
     public var shape: [Int]
     public var dtype: String
 
+    enum CodingKeys: String, CodingKey, CaseIterable { case path, shape, dtype }
+
     public init(path: String, shape: [Int], dtype: String) {
         self.path = path
         self.shape = shape
@@ -20,6 +22,8 @@ public struct ModelFile: Codable, Equatable {
     public var path: String
     public var format: String
     public var sha256: String
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case path, format, sha256 }
 }
 
 public struct MeasurementSettings: Codable, Equatable {
@@ -30,7 +34,7 @@ public struct MeasurementSettings: Codable, Equatable {
     public var minSeconds: Double
     public var maxSeconds: Double
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case warmupRuns = "warmup_runs", warmupSeconds = "warmup_seconds", minIterations = "min_iterations"
         case minSeconds = "min_seconds", maxSeconds = "max_seconds"
     }
@@ -68,7 +72,7 @@ public struct Request: Codable, Equatable {
     /// "operators" asks for the runtime's profiler; this shell has none and answers bad_request.
     public var profile: String?
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case kind, runtime, model, delegate, threads, inputs, measurement, profile
         case protocolVersion = "protocol_version", cellId = "cell_id", sustainedPerformance = "sustained_performance"
     }
@@ -91,7 +95,7 @@ public struct Request: Codable, Equatable {
 
 /// A JSON value, for the `shell` object's extra keys (the schema lets shells add their own).
 public enum JSONValue: Codable, Equatable {
-    case string(String), int(Int), double(Double), bool(Bool), array([JSONValue]), null
+    case string(String), int(Int), double(Double), bool(Bool), array([JSONValue]), object([String: JSONValue]), null
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
@@ -100,6 +104,7 @@ public enum JSONValue: Codable, Equatable {
         else if let value = try? c.decode(Int.self) { self = .int(value) }
         else if let value = try? c.decode(Double.self) { self = .double(value) }
         else if let value = try? c.decode(String.self) { self = .string(value) }
+        else if let value = try? c.decode([String: JSONValue].self) { self = .object(value) }
         else { self = .array(try c.decode([JSONValue].self)) }
     }
 
@@ -111,6 +116,7 @@ public enum JSONValue: Codable, Equatable {
         case .double(let value): try c.encode(value)
         case .bool(let value): try c.encode(value)
         case .array(let value): try c.encode(value)
+        case .object(let value): try c.encode(value)
         case .null: try c.encodeNil()
         }
     }
@@ -250,6 +256,11 @@ public struct ResultMessage: Codable, Equatable {
     }
 }
 
+/// A message the schema would refuse for a reason decoding does not catch (an unknown key).
+public struct ProtocolViolation: Error, Equatable {
+    public var text: String
+}
+
 public enum Wire {
     /// Sorted keys, so that a result file is byte-for-byte the same for the same result.
     public static func encode<T: Encodable>(_ message: T) throws -> Data {
@@ -258,8 +269,35 @@ public enum Wire {
         return try encoder.encode(message)
     }
 
+    /// A request as the schema allows it: the types checked by decoding, then no key the schema does not name
+    /// (its objects are `additionalProperties: false`, and the host shell refuses such a request too).
     public static func decodeRequest(_ data: Data) throws -> Request {
-        try JSONDecoder().decode(Request.self, from: data)
+        let request = try JSONDecoder().decode(Request.self, from: data)
+        let unknown = unknownKeys(inRequest: try JSONSerialization.jsonObject(with: data))
+        if !unknown.isEmpty {
+            throw ProtocolViolation(text: "not a protocol v2 request: unknown keys \(unknown.joined(separator: ", "))")
+        }
+        return request
+    }
+
+    /// The keys of a request (parsed JSON) that protocol v2 does not name, as paths such as `measurement.warmup`.
+    static func unknownKeys(inRequest json: Any) -> [String] {
+        guard let top = json as? [String: Any] else { return [] }
+        var unknown = extraKeys(top, Request.CodingKeys.self, "")
+        if let model = top["model"] as? [String: Any] { unknown += extraKeys(model, ModelFile.CodingKeys.self, "model.") }
+        if let settings = top["measurement"] as? [String: Any] {
+            unknown += extraKeys(settings, MeasurementSettings.CodingKeys.self, "measurement.")
+        }
+        for (index, input) in ((top["inputs"] as? [Any]) ?? []).enumerated() {
+            if let input = input as? [String: Any] { unknown += extraKeys(input, InputFile.CodingKeys.self, "inputs[\(index)].") }
+        }
+        return unknown.sorted()
+    }
+
+    private static func extraKeys<Key: CodingKey & CaseIterable>(_ object: [String: Any], _: Key.Type,
+                                                                _ prefix: String) -> [String] {
+        let known = Set(Key.allCases.map(\.stringValue))
+        return object.keys.filter { !known.contains($0) }.map { prefix + $0 }
     }
 
     public static func decodeResult(_ data: Data) throws -> ResultMessage {

@@ -81,6 +81,19 @@ final class BenchTests: XCTestCase {
         XCTAssertNotNil(result.error)
     }
 
+    func testARequestWithAnUnknownKeyIsABadRequest() throws {
+        let url = try pushed(try request())
+        var json = try Fixtures.json(Data(contentsOf: url)) as! [String: Any]
+        json["warmup"] = 3
+        try JSONSerialization.data(withJSONObject: json).write(to: url)
+        let bench = Bench(shell: baseShell, sessions: factory, host: fakeHost(clock, root: url.deletingLastPathComponent()))
+        let result = bench.run(requestAt: url)
+        XCTAssertEqual(result.status, .badRequest)
+        XCTAssertEqual(result.cellId, "unknown")
+        XCTAssertEqual(result.error, "not a protocol v2 request: unknown keys warmup")
+        XCTAssertEqual(factory.opened, 0)
+    }
+
     func testAModelOutsideTheContainerIsABadRequest() throws {
         let url = try pushed(try request { $0.model.path = "../../elsewhere/model.pte" })
         let bench = Bench(shell: baseShell, sessions: factory, host: fakeHost(clock, root: url.deletingLastPathComponent()))

@@ -52,6 +52,23 @@ final class ProtocolTests: XCTestCase {
         XCTAssertEqual((json["memory"] as! NSDictionary).count, 4)
     }
 
+    func testAKeyTheSchemaDoesNotNameIsRefused() throws {
+        var json = try Fixtures.json(Fixtures.data("request_ok.json")) as! [String: Any]
+        var measurement = json["measurement"] as! [String: Any]
+        measurement["warmup_secs"] = 1
+        json["measurement"] = measurement
+        json["extra"] = true
+        XCTAssertThrowsError(try Wire.decodeRequest(JSONSerialization.data(withJSONObject: json))) { error in
+            XCTAssertEqual(error as? ProtocolViolation,
+                           ProtocolViolation(text: "not a protocol v2 request: unknown keys extra, measurement.warmup_secs"))
+        }
+    }
+
+    func testShellExtrasMayNestObjects() throws {
+        let value: JSONValue = .object(["device": .object(["model": .string("iPhone15,2")]), "cores": .int(6)])
+        XCTAssertEqual(try JSONDecoder().decode(JSONValue.self, from: Wire.encode(value)), value)
+    }
+
     func testAResultWithAnUnknownStatusIsRefused() throws {
         var json = try Fixtures.json(Fixtures.data("result_ok.json")) as! [String: Any]
         json["status"] = "fell_back"
