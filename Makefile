@@ -66,13 +66,11 @@ android-app:
 
 # The iOS app (ios-app/): needs a Mac with Xcode, XcodeGen and CocoaPods, and ios-app/Local.xcconfig with a team
 # id (ios-app/README.md). Generates the project, installs the pods, builds for a device, runs ShellCore's tests.
+IOS_TOOLS_MISSING = $(strip $(foreach tool,xcodebuild xcodegen pod,$(if $(shell command -v $(tool) 2>/dev/null),,$(tool))))
 ios-app:
-	@if [ "$$(uname -s)" != Darwin ] || ! command -v xcodebuild >/dev/null; then \
-		echo "make ios-app: needs a Mac with Xcode (xcodebuild); see ios-app/README.md" >&2; exit 1; fi
-	@for tool in xcodegen pod; do command -v $$tool >/dev/null || { \
-		echo "make ios-app: $$tool is missing (brew install xcodegen cocoapods)" >&2; exit 1; }; done
-	@test -f ios-app/Local.xcconfig || { \
-		echo "make ios-app: copy ios-app/Local.xcconfig.example to ios-app/Local.xcconfig and set your team id" >&2; exit 1; }
+	$(if $(filter Darwin,$(shell uname -s)),,$(error make ios-app needs a Mac with Xcode; see ios-app/README.md))
+	$(if $(IOS_TOOLS_MISSING),$(error make ios-app: $(IOS_TOOLS_MISSING) missing (Xcode; brew install xcodegen cocoapods)))
+	$(if $(wildcard ios-app/Local.xcconfig),,$(error make ios-app: copy ios-app/Local.xcconfig.example to ios-app/Local.xcconfig and set your team id))
 	cd ios-app/ShellCore && swift test
 	cd ios-app && xcodegen generate && pod install
 	cd ios-app && xcodebuild -workspace MobileBenchShell.xcworkspace -scheme MobileBenchShell -configuration Release \

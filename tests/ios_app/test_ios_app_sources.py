@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 
+import pytest
 import yaml
 
 from tests.conftest import REPO
@@ -75,3 +78,12 @@ def test_each_runtime_has_a_session_and_its_delegates():
     sessions = (APP / "MobileBenchShell/Sessions/AppSessions.swift").read_text()
     for runtime in table:
         assert f'case "{runtime}": return try' in sessions
+
+
+@pytest.mark.skipif(sys.platform == "darwin", reason="on a Mac, make ios-app builds")
+def test_make_ios_app_elsewhere_stops_with_one_line():
+    done = subprocess.run(["make", "--no-print-directory", "ios-app"], cwd=REPO, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode != 0
+    lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
+    assert len(lines) == 1 and "needs a Mac with Xcode" in lines[0], lines
