@@ -130,19 +130,21 @@ public struct Bench {
                           _ timing: inout Timing, _ memory: inout Memory) throws {
         var stopSampling: (() -> UInt64?)? = host.startSampling()
         defer { if let stop = stopSampling { _ = stop() } }
+        var measured = Measured()
         do {
             try session.setInputs(inputs)
-            let result = try measureRuns(settings, clock: host.clock, betweenPhases: {
+            try measureRuns(settings, clock: host.clock, into: &measured, betweenPhases: {
                 memory.rssPeakSampledBytes = stopSampling?()
                 stopSampling = nil
             }, run: session.run)
-            timing.firstInferenceNs = result.firstInferenceNs
-            timing.warmupSamplesNs = result.warmupSamplesNs
-            timing.warmupNs = result.warmupSamplesNs.reduce(0, +)
-            timing.samplesNs = result.samplesNs
         } catch {
+            timing.firstInferenceNs = measured.firstInferenceNs  // kept when a later run threw, as in the host shell
             throw Failure(status: .runFailed, text: describe(error))
         }
+        timing.firstInferenceNs = measured.firstInferenceNs
+        timing.warmupSamplesNs = measured.warmupSamplesNs ?? []
+        timing.warmupNs = timing.warmupSamplesNs.reduce(0, +)
+        timing.samplesNs = measured.samplesNs ?? []
         memory.peakRssBytes = host.peakFootprintBytes()
     }
 

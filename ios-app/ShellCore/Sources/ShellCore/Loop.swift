@@ -36,25 +36,40 @@ public func timedRuns(minCount: Int, minSeconds: Double, maxSeconds: Double, clo
 }
 
 /// What one measured request gives: the first inference, the untimed warm-ups (each one's time kept apart, for
-/// the harness to see whether they were long enough) and the timed samples.
+/// the harness to see whether they were long enough) and the timed samples. A phase that did not finish (an
+/// inference threw) stays nil, and what came before it is kept, as the host shell keeps it.
 public struct Measured: Equatable {
-    public var firstInferenceNs: UInt64
-    public var warmupSamplesNs: [UInt64]
-    public var samplesNs: [UInt64]
+    public var firstInferenceNs: UInt64?
+    public var warmupSamplesNs: [UInt64]?
+    public var samplesNs: [UInt64]?
+
+    public init(firstInferenceNs: UInt64? = nil, warmupSamplesNs: [UInt64]? = nil, samplesNs: [UInt64]? = nil) {
+        self.firstInferenceNs = firstInferenceNs
+        self.warmupSamplesNs = warmupSamplesNs
+        self.samplesNs = samplesNs
+    }
 }
 
 /// First inference, warm-ups until both `warmup_runs` and `warmup_seconds` are met (bounded by `max_seconds`),
-/// then the timed loop bounded by `min_iterations`, `min_seconds` and `max_seconds`. `betweenPhases` runs after
-/// the warm-ups and before the timed loop, outside any timed span (the app stops its memory sampler there).
-public func measureRuns(_ settings: MeasurementSettings, clock: MonotonicClock, betweenPhases: () -> Void = {},
-                    run: () throws -> Void) throws -> Measured {
+/// then the timed loop bounded by `min_iterations`, `min_seconds` and `max_seconds`, each phase written into
+/// `measured` as it ends. `betweenPhases` runs after the warm-ups and before the timed loop, outside any timed
+/// span (the app stops its memory sampler there).
+public func measureRuns(_ settings: MeasurementSettings, clock: MonotonicClock, into measured: inout Measured,
+                        betweenPhases: () -> Void = {}, run: () throws -> Void) throws {
     let begin = clock.nowNs()
     try run()
-    let first = clock.nowNs() &- begin
-    let warmups = try timedRuns(minCount: settings.warmupRuns, minSeconds: settings.warmupSeconds,
-                                maxSeconds: settings.maxSeconds, clock: clock, run: run)
+    measured.firstInferenceNs = clock.nowNs() &- begin
+    measured.warmupSamplesNs = try timedRuns(minCount: settings.warmupRuns, minSeconds: settings.warmupSeconds,
+                                             maxSeconds: settings.maxSeconds, clock: clock, run: run)
     betweenPhases()
-    let samples = try timedRuns(minCount: settings.minIterations, minSeconds: settings.minSeconds,
-                                maxSeconds: settings.maxSeconds, clock: clock, run: run)
-    return Measured(firstInferenceNs: first, warmupSamplesNs: warmups, samplesNs: samples)
+    measured.samplesNs = try timedRuns(minCount: settings.minIterations, minSeconds: settings.minSeconds,
+                                       maxSeconds: settings.maxSeconds, clock: clock, run: run)
+}
+
+/// The same, returning what was measured (the loop tests use it).
+public func measureRuns(_ settings: MeasurementSettings, clock: MonotonicClock, betweenPhases: () -> Void = {},
+                        run: () throws -> Void) throws -> Measured {
+    var measured = Measured()
+    try measureRuns(settings, clock: clock, into: &measured, betweenPhases: betweenPhases, run: run)
+    return measured
 }

@@ -51,8 +51,17 @@ final class LoopTests: XCTestCase {
         let session = FakeSession(clock: clock, durations: [100_000_000], applied: nil)
         let settings = MeasurementSettings(warmupRuns: 50, minIterations: 1, minSeconds: 0, maxSeconds: 0.25)
         let measured = try measureRuns(settings, clock: clock, run: session.run)
-        XCTAssertEqual(measured.warmupSamplesNs.count, 3, "runs start at 0, 100 and 200 ms of warm-up")
-        XCTAssertEqual(measured.samplesNs.count, 1, "one timed run meets min_iterations 1 and min_seconds 0")
+        XCTAssertEqual(measured.warmupSamplesNs?.count, 3, "runs start at 0, 100 and 200 ms of warm-up")
+        XCTAssertEqual(measured.samplesNs?.count, 1, "one timed run meets min_iterations 1 and min_seconds 0")
+    }
+
+    func testAFailedWarmupKeepsTheFirstInference() {
+        let clock = FakeClock()
+        let session = FakeSession(clock: clock, durations: [3], applied: nil, failOnRun: 2)
+        let settings = MeasurementSettings(warmupRuns: 1, minIterations: 1, minSeconds: 0, maxSeconds: 1)
+        var measured = Measured()
+        XCTAssertThrowsError(try measureRuns(settings, clock: clock, into: &measured, run: session.run))
+        XCTAssertEqual(measured, Measured(firstInferenceNs: 3))
     }
 
     func testTheSamplerStopsBeforeTheTimedLoop() throws {
