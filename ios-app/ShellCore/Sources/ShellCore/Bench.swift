@@ -130,21 +130,21 @@ public struct Bench {
                           _ timing: inout Timing, _ memory: inout Memory) throws {
         var stopSampling: (() -> UInt64?)? = host.startSampling()
         defer { if let stop = stopSampling { _ = stop() } }
-        var measured = Measured()
+        var progress = Measured()
         do {
             try session.setInputs(inputs)
-            try measureRuns(settings, clock: host.clock, into: &measured, betweenPhases: {
+            try measureRuns(settings, clock: host.clock, into: &progress, betweenPhases: {
                 memory.rssPeakSampledBytes = stopSampling?()
                 stopSampling = nil
             }, run: session.run)
         } catch {
-            timing.firstInferenceNs = measured.firstInferenceNs  // kept when a later run threw, as in the host shell
+            timing.firstInferenceNs = progress.firstInferenceNs  // kept when a later run threw, as in the host shell
             throw Failure(status: .runFailed, text: describe(error))
         }
-        timing.firstInferenceNs = measured.firstInferenceNs
-        timing.warmupSamplesNs = measured.warmupSamplesNs ?? []
+        timing.firstInferenceNs = progress.firstInferenceNs
+        timing.warmupSamplesNs = progress.warmupSamplesNs ?? []
         timing.warmupNs = timing.warmupSamplesNs.reduce(0, +)
-        timing.samplesNs = measured.samplesNs ?? []
+        timing.samplesNs = progress.samplesNs ?? []
         memory.peakRssBytes = host.peakFootprintBytes()
     }
 
