@@ -101,7 +101,9 @@ def _measure(session: Session, settings: dict, timing: dict, memory: dict) -> No
     with _collector_paused():
         timing["samples_ns"] = _runs(session, settings["min_iterations"], settings["min_seconds"],
                                      settings["max_seconds"])
-    memory.update(peak_rss_bytes=peak_rss_bytes(), rss_peak_sampled_bytes=sampler.peak, pss_bytes=pss_bytes())
+    # VmHWM follows the kernel's lazily synced per-CPU RSS counters and can trail a VmRSS reading by a page
+    peak = max(filter(None, (peak_rss_bytes(), sampler.peak)), default=None)
+    memory.update(peak_rss_bytes=peak, rss_peak_sampled_bytes=sampler.peak, pss_bytes=pss_bytes())
 
 
 def run_request(request: Request, folder: Path) -> dict:
