@@ -9,7 +9,7 @@ from pathlib import Path
 from harness.compatibility import RuntimeLimits
 from harness.models.spec import TensorSpec
 from harness.runtimes.base import FormatFunctions
-from harness.runtimes.executorch.program import SCALAR_TYPES, backends_of, file_identifier, read_program
+from harness.runtimes.executorch.program import SCALAR_TYPES, backend_names, file_identifier, read_program
 from harness.runtimes.inspection import Delegation, Inspection, Operator, harness_dtype, sidecar_path
 
 
@@ -34,7 +34,7 @@ def inspect(path: Path) -> Inspection:
     data = path.read_bytes()
     version = file_identifier(data)
     program = read_program(data)
-    backends = backends_of(program)
+    backends = backend_names(data)
     notes = () if sidecar_path(path).is_file() else (f"no metadata sidecar ({sidecar_path(path).name})",)
     return Inspection(format="pte", size_bytes=len(data), format_version=f"ExecuTorch {version}",
                       min_runtime_version=None, operators=tuple(_kernel_calls(program)), backends=backends,

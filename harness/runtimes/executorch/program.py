@@ -5,7 +5,7 @@ Light on purpose: the host shell reads it before it measures anything.
 
 from __future__ import annotations
 
-from pathlib import Path
+import types
 
 # c10::ScalarType codes, as a program's method metadata reports them, by numpy dtype name.
 SCALAR_TYPES = {0: "uint8", 1: "int8", 3: "int32", 4: "int64", 6: "float32", 11: "bool"}
@@ -29,10 +29,25 @@ def read_program(data: bytes):
     return deserialize_pte_binary(data).program
 
 
-def backends_of(program) -> tuple[str, ...]:
-    ids = {delegate.id for method in program.execution_plan for delegate in method.delegates}
-    return tuple(sorted(_DELEGATE_NAMES.get(backend, backend) for backend in ids))
+def backend_names(data: bytes) -> tuple[str, ...]:
+    """The backends a program's delegates name, read through the flatbuffer reader ExecuTorch generates from its
+    schema: the shell reads them without the program serializer (`read_program`), which loads sympy and torch's
+    decompositions."""
+    program = _program_table().GetRootAs(data, 0)
+    plans = [program.ExecutionPlan(i) for i in range(program.ExecutionPlanLength())]
+    ids = {plan.Delegates(j).Id() for plan in plans if plan for j in range(plan.DelegatesLength())}
+    names = (backend.decode() if isinstance(backend, bytes) else backend for backend in ids if backend)
+    return tuple(sorted(_DELEGATE_NAMES.get(backend, backend) for backend in names))
 
 
-def backend_names(path: Path) -> tuple[str, ...]:
-    return backends_of(read_program(path.read_bytes()))
+def _program_table():
+    """The generated Program class. The generated modules bind each child table's name to its module rather than
+    its class (Program's ExecutionPlan is the ExecutionPlan module), and ExecuTorch's serializer rebinds them before
+    reading; this does the same for the two tables read here."""
+    from executorch.exir._serialize.generated.executorch_flatbuffer import ExecutionPlan, Program
+
+    for module, child in ((Program, "ExecutionPlan"), (ExecutionPlan, "BackendDelegate")):
+        table = getattr(module, child)
+        if isinstance(table, types.ModuleType):
+            setattr(module, child, getattr(table, child))
+    return Program.Program
