@@ -34,8 +34,8 @@ _ERROR_LIMIT = 4000
 # theirs, so the process measured holds the runtime and this shell, not the harness's models (pydantic adds
 # about 10 MB and 0.3 s).
 Request = dict[str, Any]
-_NO_TIMING: dict[str, Any] = {"clock": CLOCK, "load_ns": None, "first_inference_ns": None, "warmup_ns": None, "warmup_samples_ns": [],
-              "samples_ns": []}
+_NO_TIMING: dict[str, Any] = {"clock": CLOCK, "load_ns": None, "first_inference_ns": None, "warmup_ns": None,
+                              "warmup_samples_ns": [], "samples_ns": []}
 _NO_MEMORY = dict.fromkeys(("rss_before_load_bytes", "rss_after_load_bytes", "peak_rss_bytes", "rss_peak_sampled_bytes",
                             "pss_bytes"))
 
