@@ -25,6 +25,7 @@ from harness.child import ChildStep, read_step_outcome, run_child
 from harness.convert.catalog import Conversion, converter_info
 from harness.convert.jobs import ArtifactRecord, CheckJob, CheckOutcome, ConversionJob, ConversionOutcome, DelegateCheck
 from harness.errors import ConversionError
+from harness.models.settled import WEIGHTS_FOLDER_VARIABLE
 from harness.models.spec import ModelSpec, TensorSpec
 from harness.parity import REFERENCE_FILE
 from harness.runtimes import runtime_for_format
@@ -239,7 +240,8 @@ class ArtifactCache:
     def _step(self, module: str, what: str, conversion: Conversion, key: str, timeout: float, job, job_file: Path,
               outcome_type):
         """One step in a fresh process, its output appended to the conversion's log."""
-        step = ChildStep(module, f"{conversion.label}: {what}", ConversionError, timeout, log=self.log_path(key))
+        env = {**os.environ, WEIGHTS_FOLDER_VARIABLE: str(self.root / "zoo")}  # each zoo model settled once
+        step = ChildStep(module, f"{conversion.label}: {what}", ConversionError, timeout, env, log=self.log_path(key))
         return run_child(step, job, job_file, read_step_outcome(outcome_type, step, prefix=f"{conversion.label}: "))
 
     def _store(self, conversion: Conversion, key: str, work: Path, converted: ConversionOutcome,

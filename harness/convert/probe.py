@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict
 from harness.child import child_main
 from harness.errors import ModelError
 from harness.models.spec import ModelSpec
+from harness.teardown import end_process
 
 
 class ProbeJob(BaseModel):
@@ -77,4 +78,4 @@ def probe(job: ProbeJob) -> ProbeOutcome:
 
 
 if __name__ == "__main__":
-    sys.exit(child_main(sys.argv[1:], probe, ProbeJob, lambda error: f"{type(error).__name__}: {error}"))
+    end_process(child_main(sys.argv[1:], probe, ProbeJob, lambda error: f"{type(error).__name__}: {error}"))

@@ -20,6 +20,7 @@ from harness.parity import dequantize, load_reference, quantize
 from harness.runtimes import runtime_for_format
 from harness.runtimes.base import Runtime
 from harness.runtimes.inspection import Inspection, inspect_file
+from harness.teardown import end_process
 
 
 def host_delegates(runtime: Runtime, inspection: Inspection) -> tuple[str, ...]:
@@ -82,4 +83,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    end_process(main(sys.argv[1:]))

@@ -21,6 +21,7 @@ from harness.convert.jobs import ConversionJob, ConversionOutcome
 from harness.errors import ModelError
 from harness.models.spec import ModelSpec, TensorSpec
 from harness.parity import REFERENCE_FILE, parity_inputs, save_reference
+from harness.teardown import end_process
 
 
 def _file_inputs(spec: ModelSpec, output: Path, file_format: str) -> tuple[TensorSpec, ...]:
@@ -91,4 +92,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    end_process(main(sys.argv[1:]))

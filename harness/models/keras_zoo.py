@@ -6,6 +6,8 @@ batch-norm statistics measured on seeded inputs, and the head rescaled to zero-m
 
 from __future__ import annotations
 
+from harness.models.settled import build_settled, settled_weights
+
 SEED = 20261124
 SETTLING_BATCH = 32
 
@@ -31,11 +33,16 @@ def _application(name: str):
         import keras
         import numpy as np
 
+        def build():
+            return getattr(keras.applications, name)(weights=None, input_shape=(224, 224, 3), classifier_activation=None)
+
+        def settle(model) -> None:
+            _settle(model, np.random.default_rng(SEED).standard_normal((SETTLING_BATCH, 224, 224, 3), dtype=np.float32))
+
         keras.utils.set_random_seed(SEED)
-        model = getattr(keras.applications, name)(weights=None, input_shape=(224, 224, 3), classifier_activation=None)
-        inputs = np.random.default_rng(SEED).standard_normal((SETTLING_BATCH, 224, 224, 3), dtype=np.float32)
-        _settle(model, inputs)
-        return model
+        kept = settled_weights(f"keras_{name}", __file__, keras.__version__, ".weights.h5")
+        return build_settled(kept, build, lambda model, path: model.load_weights(path), settle,
+                             lambda model, path: model.save_weights(path))
 
     factory.__name__ = name
     return factory

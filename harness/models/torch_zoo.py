@@ -12,6 +12,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from harness.models.settled import build_settled, settled_weights
+
 SEED = 20261124
 
 
@@ -19,17 +21,24 @@ SETTLING_BATCH = 32
 
 
 def _seeded(build, input_shape: tuple[int, ...]):
+    def settle(model: nn.Module) -> None:
+        _init_weights(model)
+        _settle(model, torch.randn(SETTLING_BATCH, *input_shape))
+
     def factory() -> nn.Module:
+        kept = settled_weights(build.__name__, __file__, torch.__version__, ".pt")
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(SEED)
-            model = build()
-            _init_weights(model)
-            _settle(model, torch.randn(SETTLING_BATCH, *input_shape))
+            model = build_settled(kept, build, _load_state, settle, lambda m, path: torch.save(m.state_dict(), path))
         return model.eval()
 
     factory.__name__ = build.__name__
     factory.__doc__ = build.__doc__
     return factory
+
+
+def _load_state(model: nn.Module, path) -> None:
+    model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
 
 
 def _init_weights(model: nn.Module) -> None:

@@ -16,7 +16,7 @@ from harness.errors import DeviceError
 from harness.inputs import write_inputs
 from harness.plan import PlannedCell
 from harness.protocol import InputFile, MeasurementSettings, ModelFile, Request, Result
-from harness.run.cooldown import wait_for_cooldown
+from harness.run.cooldown import ShellWindow, wait_for_cooldown
 from harness.run.outcome import CellOutcome, now
 from harness.run.timeline import Timeline
 from harness.stats import more_repetitions_needed
@@ -62,6 +62,7 @@ class CellRunner:
         self.timeline = timeline or Timeline(None)
         self._inputs: dict[str, tuple[InputFile, ...]] = {}
         self.lost: str | None = None  # why the device is gone for good: the remaining cells fail at once
+        self._last_shell: ShellWindow | None = None  # the shell that ended last, for the next cooldown gate
         self.launch = Launch(measurement.cell_timeout_seconds, device.cpu_affinity(measurement.cpu_affinity),
                               measurement.shell_start)
 
@@ -95,10 +96,12 @@ class CellRunner:
         where = {"runtime": request.runtime, "cell_id": request.cell_id, "repetition": len(outcome.results) + 1}
         try:
             began, begin = time.time(), time.monotonic()
-            if self.device.prepare(request, self.launch):
+            last_shell, self._last_shell = self._last_shell, None
+            if self.device.prepare(request, self.launch):  # work since the last shell: the gate measures again
                 self.timeline.add("prepare", began, time.monotonic() - begin, **where)
+                last_shell = None
             with self.timeline.span("cooldown", **where):
-                cooldown = wait_for_cooldown(self.device.state, self.measurement.cooldown)
+                cooldown = wait_for_cooldown(self.device.state, self.measurement.cooldown, last_shell=last_shell)
             outcome.cooldowns.append(cooldown)
             before = cooldown.last_state  # read as the gate opened: no second round trip to the device
             outcome.state_before = outcome.state_before or before
@@ -117,6 +120,8 @@ class CellRunner:
             for phase, seconds in self.device.take_spans():  # inside the shell span: dated as ending now
                 self.timeline.add(phase, time.time() - seconds, seconds, **where)
         outcome.add_result(result, before, after)
+        if result.cpu_time_ns is not None:
+            self._last_shell = ShellWindow(before, after, result.cpu_time_ns / 1e9)
 
     def profile_operators(self, outcome: CellOutcome) -> None:
         """After the timed repetitions, where the matrix asks and the device offers it: one profiled process.

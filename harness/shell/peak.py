@@ -13,6 +13,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from harness.child import child_main
+from harness.teardown import end_process
 
 
 class PeakJob(BaseModel):
@@ -39,4 +40,4 @@ def measure(job: PeakJob) -> PeakOutcome:
 
 
 if __name__ == "__main__":
-    sys.exit(child_main(sys.argv[1:], measure, PeakJob, lambda error: f"{type(error).__name__}: {error}"))
+    end_process(child_main(sys.argv[1:], measure, PeakJob, lambda error: f"{type(error).__name__}: {error}"))

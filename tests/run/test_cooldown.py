@@ -6,7 +6,7 @@ import pytest
 
 from harness.config.matrix import Cooldown
 from harness.devices.state import DeviceState
-from harness.run.cooldown import wait_for_cooldown
+from harness.run.cooldown import ShellWindow, wait_for_cooldown
 
 
 class FakeClock:
@@ -70,3 +70,48 @@ def test_a_device_that_reports_nothing_is_not_waited_for():
     clock = FakeClock()
     record = wait_for_cooldown(lambda: DeviceState(taken_at=clock.now), Cooldown(), clock, clock.sleep)
     assert record.waited_seconds == 0.0 and not record.timed_out and clock.now == 100.0
+
+
+def _window(clock: FakeClock, seconds: float, busy_cpu_seconds: float, shell_cpu_seconds: float,
+            temperature: float | None = None) -> ShellWindow:
+    """A shell that ran for ``seconds`` on 2 CPUs and just ended; the device was busy for ``busy_cpu_seconds``."""
+    before = DeviceState(taken_at=clock.now - seconds, cpu_busy_seconds=10.0, cpu_total_seconds=100.0)
+    after = DeviceState(taken_at=clock.now, cpu_busy_seconds=10.0 + busy_cpu_seconds,
+                        cpu_total_seconds=100.0 + 2 * seconds, temperature_c=temperature)
+    return ShellWindow(before, after, shell_cpu_seconds)
+
+
+def _unread() -> DeviceState:
+    raise AssertionError("the gate read the device although the last shell's window had answered")
+
+
+def test_a_shell_that_just_ended_on_a_calm_device_opens_the_gate_without_a_poll():
+    clock = FakeClock()
+    window = _window(clock, seconds=4.0, busy_cpu_seconds=4.2, shell_cpu_seconds=4.0)  # 0.2 s of other work in 8
+    record = wait_for_cooldown(_unread, Cooldown(), clock, clock.sleep, last_shell=window)
+    assert record.waited_seconds == 0.0 and clock.now == 100.0 and not record.timed_out
+    assert record.cpu_busy == pytest.approx(0.2 / 8) and record.last_state is window.after
+
+
+def test_other_work_during_the_last_shell_makes_the_gate_poll():
+    clock = FakeClock()
+    window = _window(clock, seconds=4.0, busy_cpu_seconds=7.0, shell_cpu_seconds=4.0)  # 3 s of other work in 8
+    record = wait_for_cooldown(_device(clock, [0.05]), Cooldown(poll_seconds=0.5), clock, clock.sleep, last_shell=window)
+    assert record.waited_seconds == 0.5 and record.cpu_busy == 0.05
+
+
+def test_a_hot_device_after_the_last_shell_makes_the_gate_poll():
+    clock = FakeClock()
+    window = _window(clock, seconds=4.0, busy_cpu_seconds=4.0, shell_cpu_seconds=4.0, temperature=75.0)
+    read = _device(clock, [0.0], temperatures=[70.0, 58.0])
+    record = wait_for_cooldown(read, Cooldown(max_temperature_c=60.0, poll_seconds=2.0), clock, clock.sleep,
+                               last_shell=window)
+    assert record.waited_seconds == 2.0 and record.temperature_c == 58.0
+
+
+def test_a_window_older_than_one_poll_interval_is_not_trusted():
+    clock = FakeClock()
+    window = _window(clock, seconds=4.0, busy_cpu_seconds=4.0, shell_cpu_seconds=4.0)
+    clock.now += 0.3  # the harness wrote results for longer than the 0.25 s poll interval since
+    record = wait_for_cooldown(_device(clock, [0.05]), Cooldown(), clock, clock.sleep, last_shell=window)
+    assert record.waited_seconds == pytest.approx(0.25)

@@ -8,7 +8,7 @@ from pathlib import Path
 from harness.devices.android import reports
 from harness.devices.android.app_mode import AppRunner
 from harness.devices.android.cli_mode import CliRunner
-from harness.devices.android.link import AdbLink, CommandTimeout, with_retries
+from harness.devices.android.link import AdbLink, CommandTimeout, files_script, parse_files, with_retries
 from harness.devices.android.session import PhoneSession
 from harness.devices.base import Device, Launch
 from harness.devices.state import DeviceState, linux_state
@@ -129,11 +129,12 @@ class AndroidDevice(Device):
         return self.retried(self._read_state, "reading the device state")
 
     def _read_state(self) -> DeviceState:
-        files = self.link.read_files(_state_paths(self.cpu_count))
+        paths = _state_paths(self.cpu_count)  # one round trip: the files, then each report after a marker
         sections = self.link.script(
-            f"dumpsys battery; echo {_SECTION}; dumpsys thermalservice; echo {_SECTION}; "
-            "dumpsys power | grep -E 'mWakefulness=|Display Power'").text.split(_SECTION)
-        battery_text, thermal_text, power_text = (sections + ["", "", ""])[:3]
+            f"{files_script(paths)}; echo {_SECTION}; dumpsys battery; echo {_SECTION}; dumpsys thermalservice; "
+            f"echo {_SECTION}; dumpsys power | grep -E 'mWakefulness=|Display Power'").text.split(_SECTION)
+        files_text, battery_text, thermal_text, power_text = (sections + ["", "", "", ""])[:4]
+        files = parse_files(files_text, paths)
         battery, thermal = reports.parse_battery(battery_text), reports.parse_thermalservice(thermal_text)
         if battery.updates_stopped:
             self.note("dumpsys battery: updates stopped, so its values were set by `dumpsys battery set`")

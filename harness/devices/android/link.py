@@ -145,21 +145,7 @@ class AdbLink:
 
     def read_files(self, paths: Sequence[str]) -> dict[str, str | None]:
         """Several small files (sysfs, /proc) in one round trip; unreadable ones are None."""
-        loop = (f"for f in {quote(paths)}; do echo {_FILE_MARK}\"$f\"; "
-                f"cat \"$f\" 2>/dev/null && echo || echo {_FILE_MARK}missing; done")
-        lines: dict[str, list[str] | None] = dict.fromkeys(paths)
-        current: str | None = None
-        for line in self.script(loop).text.splitlines():
-            if line.startswith(_FILE_MARK):
-                name = line[len(_FILE_MARK):]
-                if name == "missing" and current is not None:
-                    lines[current] = None
-                elif name != "missing":
-                    current = name
-                    lines[current] = []
-            elif current is not None and (found := lines[current]) is not None:
-                found.append(line)
-        return {path: "\n".join(found).strip() if found is not None else None for path, found in lines.items()}
+        return parse_files(self.script(files_script(paths)).text, paths)
 
     # -- files -------------------------------------------------------------------------------------------
     def push(self, local: Path, remote: str, mode: int = 0o644) -> None:
@@ -233,3 +219,25 @@ def with_retries(link: AdbLink, action: Callable[[], T], what: str, on_retry: Ca
             except LinkLost:
                 continue
     raise AssertionError("unreachable")
+
+
+def files_script(paths: Sequence[str]) -> str:
+    """Shell text that prints each file after a marker line, or a missing marker; ``parse_files`` reads it."""
+    return (f"for f in {quote(paths)}; do echo {_FILE_MARK}\"$f\"; "
+            f"cat \"$f\" 2>/dev/null && echo || echo {_FILE_MARK}missing; done")
+
+
+def parse_files(text: str, paths: Sequence[str]) -> dict[str, str | None]:
+    lines: dict[str, list[str] | None] = dict.fromkeys(paths)
+    current: str | None = None
+    for line in text.splitlines():
+        if line.startswith(_FILE_MARK):
+            name = line[len(_FILE_MARK):]
+            if name == "missing" and current is not None:
+                lines[current] = None
+            elif name != "missing":
+                current = name
+                lines[current] = []
+        elif current is not None and (found := lines[current]) is not None:
+            found.append(line)
+    return {path: "\n".join(found).strip() if found is not None else None for path, found in lines.items()}

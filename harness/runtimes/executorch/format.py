@@ -3,26 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 from pathlib import Path
 
 from harness.compatibility import RuntimeLimits
 from harness.models.spec import TensorSpec
 from harness.runtimes.base import FormatFunctions
-from harness.runtimes.executorch.program import SCALAR_TYPES, backends_of, file_identifier, read_program
+from harness.runtimes.executorch.program import SCALAR_TYPES, backend_names, file_identifier, kernel_calls
 from harness.runtimes.inspection import Delegation, Inspection, Operator, harness_dtype, sidecar_path
 
 
-def _kernel_calls(program) -> list[Operator]:
-    counts: Counter = Counter()
-    for method in program.execution_plan:
-        names = [f"{op.name}.{op.overload}" if op.overload else op.name for op in method.operators]
-        for chain in method.chains:
-            for instruction in chain.instructions:
-                if type(instruction.instr_args).__name__ == "KernelCall":
-                    counts[names[instruction.instr_args.op_index]] += 1
+def _kernel_calls(data: bytes) -> list[Operator]:
     return [Operator(name=name, count=count, kind="aten" if name.startswith("aten::") else "custom")
-            for name, count in sorted(counts.items())]
+            for name, count in sorted(kernel_calls(data).items())]
 
 
 def read_metadata(path: Path) -> dict | None:
@@ -33,11 +25,10 @@ def read_metadata(path: Path) -> dict | None:
 def inspect(path: Path) -> Inspection:
     data = path.read_bytes()
     version = file_identifier(data)
-    program = read_program(data)
-    backends = backends_of(program)
+    backends = backend_names(data)
     notes = () if sidecar_path(path).is_file() else (f"no metadata sidecar ({sidecar_path(path).name})",)
     return Inspection(format="pte", size_bytes=len(data), format_version=f"ExecuTorch {version}",
-                      min_runtime_version=None, operators=tuple(_kernel_calls(program)), backends=backends,
+                      min_runtime_version=None, operators=tuple(_kernel_calls(data)), backends=backends,
                       metadata=read_metadata(path), notes=notes)
 
 

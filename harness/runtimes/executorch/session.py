@@ -43,7 +43,7 @@ class ExecuTorchSession:
         return [output.numpy() for output in self._bound.get_outputs() if isinstance(output, torch.Tensor)]
 
     def delegate_applied(self) -> str:
-        return "+".join(backend_names(self._path)) or "none"
+        return "+".join(backend_names(self._path.read_bytes())) or "none"
 
 
 def load(path: Path, delegate: str, threads: int) -> ExecuTorchSession:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 from harness.devices.android.device import AndroidDevice
+from harness.devices.android.link import _FILE_MARK
 from harness.devices.inventory import AndroidEntry
 from tests.devices.android.golden import golden
 
@@ -14,20 +16,25 @@ class _Link:
 
     def __init__(self, battery: str, thermal: str, power: str, zones: dict[str, str]):
         self.battery, self.thermal, self.power, self.zones = battery, thermal, power, zones
-
-    def read_files(self, paths):
-        return {path: self.zones.get(path) for path in paths}
+        self.scripts: list[str] = []
 
     def script(self, text):
+        """What the phone prints for the state script: each file the loop names, then the three reports."""
+        self.scripts.append(text)
+        paths = re.search(r"for f in (.*?); do", text).group(1).split()
+        files = "".join(f"{_FILE_MARK}{path}\n" + (f"{self.zones[path]}\n" if path in self.zones else f"{_FILE_MARK}missing\n")
+                        for path in paths)
         marker = "__HARNESS_SECTION__"
-        return SimpleNamespace(text=f"{self.battery}{marker}\n{self.thermal}{marker}\n{self.power}")
+        return SimpleNamespace(text=f"{files}{marker}\n{self.battery}{marker}\n{self.thermal}{marker}\n{self.power}")
 
 
 def _state(battery: str, thermal: str, zones: dict[str, str] | None = None):
     device = AndroidDevice("golden", AndroidEntry(platform="android", serial="golden"))
-    device._link, device._cpu_count = _Link(golden(battery), golden(thermal), golden("power/grepped-asleep.txt"),
-                                           zones or {}), 1
-    return device.state(), device.take_notes()
+    link = _Link(golden(battery), golden(thermal), golden("power/grepped-asleep.txt"), zones or {})
+    device._link, device._cpu_count = link, 1
+    state = device.state()
+    assert len(link.scripts) == 1, "the state is one round trip to the phone"
+    return state, device.take_notes()
 
 
 def test_a_phone_with_a_fan_reads_its_cpu_not_its_fan():
