@@ -41,6 +41,9 @@ def _parser() -> argparse.ArgumentParser:
                             "ExecuTorch runner (default: the matrix's, then the device's)")
     bench.add_argument("--resume", type=Path, default=None, metavar="RUN_FOLDER",
                        help="finish an interrupted run: cells it recorded are kept, the rest run")
+    bench.add_argument("--runtime-build", type=Path, action="append", default=[], metavar="BUILD_FOLDER",
+                       help="cli mode on phones: a runtime's tool from this build folder (harness runtimes build), "
+                            "instead of the device's; repeat, one per runtime")
     plan = commands.add_parser("plan", help="list every cell and why any is skipped; runs nothing")
     with_matrix(plan)
     inspect = commands.add_parser("inspect", help="a converted file's format, versions, operators, delegation and metadata")
@@ -132,8 +135,12 @@ def _bench(args) -> int:
     from harness.run.bench import run_bench
 
     matrix = load_matrix(args.matrix)
-    devices = [open_device(alias, args.devices, mode=args.mode or matrix.execution_mode)
-               for alias in _aliases(args, matrix)]
+    devices = [open_device(alias, args.devices, mode=args.mode or matrix.execution_mode,
+                           runtime_builds=args.runtime_build) for alias in _aliases(args, matrix)]
+    if args.runtime_build and not any(device.runtime_builds() for device in devices):
+        modes = ", ".join(f"{d.name} ({d.platform}, {d.mode})" for d in devices)
+        raise ConfigError(f"--runtime-build: a build's tools run only on a phone in cli mode, and none of {modes} "
+                          "is one (--mode cli runs phones in cli mode)")
     cache = ArtifactCache(args.cache_dir or default_cache_dir())
     with ProgressPrinter() as progress:
         summary = run_bench(matrix, devices, args.results, cache, use_cache=not args.no_cache,

@@ -5,7 +5,9 @@
   Libraries of other packages (torch's, under ExecuTorch's bindings) and the system's are not counted.
 - native (the host's C++ runner): the runner and the libraries it loads from the ExecuTorch package.
 - app (a phone): the APK's lib/<abi>/*.so for the phone's ABI.
-- full (cli mode on a phone): the runtime's command-line tool as pushed.
+- full (cli mode on a phone): the runtime's command-line tool as pushed; or, when a named build supplies it
+  (harness/builds/named.py), that build's kind, and the tool and the shared libraries its manifest lists, with the
+  manifest's figures (their SHA-256 checked before the run).
 """
 
 from __future__ import annotations
@@ -17,10 +19,15 @@ import subprocess
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from harness.builds.manifest import BuiltFile, binary_total, file_record
 from harness.errors import SizeError
 from harness.runtimes.base import Runtime
 from harness.size import BinarySize, binary_sizes, total
+
+if TYPE_CHECKING:
+    from harness.builds.named import NamedBuild
 
 LDD_LINE = re.compile(r"^\s*\S+\s+=>\s+(/\S+)\s+\(0x[0-9a-f]+\)$")
 
@@ -96,6 +103,16 @@ def app_binary(apk: Path, package: str, abi: str) -> RuntimeBinary | None:
     return measured(f"app:{package}:{abi}:{file_digest([apk])}", "app", abi, sizes)
 
 
-def tool_binary(tool: Path, name: str, abi: str | None) -> RuntimeBinary:
-    """A command-line tool, as pushed to a phone: a full build, unless a named build says otherwise."""
-    return measured(f"{name}:{file_digest([tool])}", "full", abi, binary_sizes(tool))
+def built_binary(build_id: str, kind: str, abi: str | None, files: tuple[BuiltFile, ...]) -> RuntimeBinary:
+    """Files as a build manifest lists them (harness/builds/manifest.py), their binaries counted."""
+    counted = binary_total(files)
+    if counted is None:
+        raise SizeError(f"none of {', '.join(f.path for f in files)} is a binary")
+    return RuntimeBinary(build_id, kind, abi, tuple(f.path for f in files if f.binary), *counted)
+
+
+def tool_binary(tool: Path, name: str, abi: str | None, build: NamedBuild | None = None) -> RuntimeBinary:
+    """A command-line tool as pushed to a phone: a full build measured here, or the named build it came from."""
+    if build is not None:
+        return built_binary(build.build_id, build.manifest.kind, abi, build.files)
+    return built_binary(f"{name}:{file_digest([tool])}", "full", abi, (file_record(tool, binary_sizes(tool)),))

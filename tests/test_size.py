@@ -16,6 +16,7 @@ import pytest
 from harness.cli import main
 from harness.errors import SizeError
 from harness.size import binary_sizes, total
+from tests.fixtures.native_binaries import MACHO_SOURCE, macho_dylib, native_tool
 
 PROGRAM = 'int table[1000]; int seeded[4] = {1, 2, 3, 4}; const char word[] = "size";\n' \
           'int main(void) { return table[3] + seeded[1] + word[0]; }\n'
@@ -131,45 +132,33 @@ def test_the_cli_prints_json_and_a_table(compiled, capsys):
     assert "cannot read" in capsys.readouterr().err
 
 
-def tool(name: str) -> str:
-    found = shutil.which(name) or next((str(p) for p in sorted(Path("/usr/bin").glob(f"{name}-[0-9]*"))), None)
-    if found is None:
-        pytest.skip(f"{name} is not installed (make test installs it with the native-tools target)")
-    return found
-
-
 def test_an_aarch64_library_matches_the_cross_binutils(tmp_path):
-    gcc = tool("aarch64-linux-gnu-gcc")
+    gcc = native_tool("aarch64-linux-gnu-gcc")
     source, library = tmp_path / "program.c", tmp_path / "libprogram.so"
     source.write_text(PROGRAM.replace("int main(void)", "int entry(void)"))
     subprocess.run([gcc, "-shared", "-fPIC", "-g", "-O1", "-o", str(library), str(source)], check=True)
     (size,) = binary_sizes(library)
-    line = subprocess.run([tool("aarch64-linux-gnu-size"), str(library)], check=True, capture_output=True,
+    line = subprocess.run([native_tool("aarch64-linux-gnu-size"), str(library)], check=True, capture_output=True,
                           text=True).stdout.splitlines()[1]
     assert (size.text + size.rodata, size.data, size.bss) == tuple(int(f) for f in line.split()[:3])
     assert size.abi == "EM_AARCH64" and size.stripped_bytes < size.file_bytes
     target = tmp_path / "stripped.so"
-    subprocess.run([tool("aarch64-linux-gnu-strip"), "--strip-all", "-o", str(target), str(library)], check=True)
+    subprocess.run([native_tool("aarch64-linux-gnu-strip"), "--strip-all", "-o", str(target), str(library)], check=True)
     assert abs(size.stripped_bytes - target.stat().st_size) <= max(256, size.file_bytes // 100)
-
-
-MACHO_SOURCE = 'int counter = 3;\nstatic int zeros[64];\nconst char message[] = "hello size";\n' \
-               'int add(int a, int b) { zeros[a & 63] = b; return a + b + counter + message[0]; }\n'
 
 
 @pytest.fixture(scope="module")
 def macho(tmp_path_factory) -> dict[str, Path]:
     """An arm64 iOS object and dylib, an x86-64 macOS dylib, and a universal dylib of the two."""
-    clang, folder = tool("clang"), tmp_path_factory.mktemp("macho")
+    clang, folder = native_tool("clang"), tmp_path_factory.mktemp("macho")
     (folder / "x.c").write_text(MACHO_SOURCE)
     built = {"object": folder / "x.o", "arm64": folder / "libarm64.dylib", "x86_64": folder / "libx86_64.dylib"}
     subprocess.run([clang, "-target", "arm64-apple-ios15.0", "-c", str(folder / "x.c"), "-o", str(built["object"])],
                    check=True)
     for arch, target in (("arm64", "arm64-apple-ios15.0"), ("x86_64", "x86_64-apple-macos12")):
-        subprocess.run([clang, "-target", target, "-fuse-ld=lld", "-dynamiclib", "-nostdlib", str(folder / "x.c"),
-                        "-o", str(built[arch])], check=True)
+        macho_dylib(folder / "x.c", target, built[arch])
     built["universal"] = folder / "libuniversal.dylib"
-    subprocess.run([tool("llvm-lipo"), "-create", str(built["arm64"]), str(built["x86_64"]), "-output",
+    subprocess.run([native_tool("llvm-lipo"), "-create", str(built["arm64"]), str(built["x86_64"]), "-output",
                     str(built["universal"])], check=True)
     return built
 
@@ -177,7 +166,7 @@ def macho(tmp_path_factory) -> dict[str, Path]:
 def llvm_sections(path: Path) -> dict[str, int]:
     """`llvm-size -m`: each section's size, as 'SEGMENT,section'. Linked files list sections under their
     segment ('Section __text: 80'); objects, in one unnamed segment, name both ('Section (__TEXT, __text): 80')."""
-    listing = subprocess.run([tool("llvm-size"), "-m", str(path)], check=True, capture_output=True, text=True).stdout
+    listing = subprocess.run([native_tool("llvm-size"), "-m", str(path)], check=True, capture_output=True, text=True).stdout
     sizes, segment = {}, None
     for line in listing.splitlines():
         if line.startswith("Segment "):

@@ -13,6 +13,7 @@ from harness.devices.state import DeviceState
 from harness.protocol import Request, Result
 
 if TYPE_CHECKING:
+    from harness.builds.named import NamedBuild
     from harness.runtime_size import RuntimeBinary
 
 
@@ -88,6 +89,10 @@ class Device(ABC):
 
         Raises SizeError when a file is there but cannot be read."""
         return None
+
+    def runtime_builds(self) -> dict[str, NamedBuild]:
+        """The named runtime builds whose tools this device's cells run on, by runtime (cli mode on phones)."""
+        return {}
 
     def state(self) -> DeviceState:
         """What the device reports now (frequencies, load, temperatures, battery); unknowns stay None."""

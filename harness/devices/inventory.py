@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -65,6 +66,9 @@ class AndroidEntry(BaseModel):
                              description="Each run gets its own folder below this, removed when the run ends.")
     pin_big_cores: bool = Field(False, description="cli mode: run tools on the cores with the highest cpuinfo_max_freq.")
     tools: ToolsEntry = ToolsEntry()
+    runtime_builds: list[Path] = Field([], description="cli mode: build folders of `harness runtimes build` "
+                                                       "(builds/<runtime>/<abi>/<kind>-<key>), one per runtime, whose "
+                                                       "tools replace those of `tools:` (docs/size.md).")
     sustained_performance: bool = Field(False, description="app mode: ask for Android's sustained-performance mode "
                                                            "(steadier clocks, lower peaks) where the phone supports it.")
     apk: Path | None = Field(None, description="app mode: where the APKs to install are, when a flavor's app is missing or "
@@ -131,14 +135,18 @@ def default_devices_path() -> Path:
     return Path("configs/devices.yaml")
 
 
-def open_device(alias: str, devices_path: Path | None = None, mode: str | None = None) -> Device:
+def open_device(alias: str, devices_path: Path | None = None, mode: str | None = None,
+                runtime_builds: Sequence[Path] = ()) -> Device:
     """The device an alias names. ``mode`` (app, cli on phones; native on the host) overrides the alias's own;
-    the host runs cells in its Python shell (process) unless asked for native. Results record which mode ran."""
+    the host runs cells in its Python shell (process) unless asked for native. Results record which mode ran.
+    ``runtime_builds``: build folders whose tools a phone in cli mode runs (--runtime-build); others take none."""
     entries = _entries(devices_path if devices_path is not None else default_devices_path())
     check_known("device", alias, sorted(entries))
     entry = entries[alias]
     if entry.platform == "host":
         device = PLATFORMS.get("host")(alias, mode)
+    elif entry.platform == "android":
+        device = PLATFORMS.get("android")(alias, entry, mode, runtime_builds)
     else:
         device = PLATFORMS.get(entry.platform)(alias, entry, mode)
     versions = entry.runtime_versions

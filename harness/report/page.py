@@ -100,7 +100,9 @@ def _facts(metadata: dict, frame: pd.DataFrame) -> str:
     counts = ", ".join(f"{n} {status}" for status, n in frame["status"].value_counts().items())
     facts = {"run": metadata.get("run_id"), "status": metadata.get("status"), "started": metadata.get("started_at"),
              "finished": metadata.get("finished_at"), "cells": counts,
-             "device": ", ".join(f"{k}={v}" for k, v in device.items() if v is not None),
+             "device": ", ".join(f"{k}={v}" for k, v in device.items() if v is not None and k != "runtime_builds"),
+             "runtime builds": ", ".join(f"{b.get('runtime')} {b.get('kind')}-{b.get('key')} ({b.get('abi')})"
+                                         for b in device.get("runtime_builds", [])),
              "harness": metadata.get("harness_version"), "git revision": metadata.get("git_revision"),
              "libraries": ", ".join(f"{k} {v}" for k, v in (metadata.get("libraries") or {}).items())}
     rows = "".join(f"<tr><th>{_escape(k)}</th><td>{_escape(v)}</td></tr>" for k, v in facts.items() if v)

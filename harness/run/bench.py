@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from harness.builds.named import warn_of_unused
 from harness.config.matrix import Matrix, Measurement
 from harness.convert.cache import Artifact, ArtifactCache
 from harness.devices.base import Device
 from harness.errors import ConfigError, HarnessError
 from harness.names import check_safe_name
-from harness.plan import plan
+from harness.plan import PlannedCell, plan
 from harness.plan_checks import check_some_cell_runs
 from harness.provenance import run_provenance
 from harness.results.store import RunStore
@@ -87,13 +88,22 @@ def _measure_peaks(device: Device, thread_counts: list[int], measurement: Measur
     return peaks
 
 
-def _device_facts(device: Device) -> dict:
-    return {"name": device.name, "platform": device.platform, **device.facts()}
+def _builds_used(device: Device, planned: list[PlannedCell]) -> list[dict]:
+    """The named runtime builds the device's cells run on, as run.json records them; a warning for any other."""
+    runs = {p.cell.runtime for p in planned if p.conversion is not None}
+    named = device.runtime_builds()
+    warn_of_unused(named, runs, device.name)
+    return [build.record() for runtime, build in sorted(named.items()) if runtime in runs]
 
 
-def _metadata(matrix: Matrix, devices: Sequence[Device], planned: int) -> dict:
+def _device_facts(device: Device, planned: list[PlannedCell]) -> dict:
+    builds = _builds_used(device, planned)
+    return {"name": device.name, "platform": device.platform, **device.facts(),
+            **({"runtime_builds": builds} if builds else {})}
+
+
+def _metadata(matrix: Matrix, facts: list[dict], planned: int) -> dict:
     """One device: its facts under "device", as always. Several: a list under "devices", in the given order."""
-    facts = [_device_facts(d) for d in devices]
     return {
         "matrix": {"name": matrix.name, "path": str(matrix.path) if matrix.path else None, "text": matrix.text},
         "measurement": matrix.measurement.model_dump(mode="json"),
@@ -104,15 +114,16 @@ def _metadata(matrix: Matrix, devices: Sequence[Device], planned: int) -> dict:
     }
 
 
-def _open_store(matrix: Matrix, devices: Sequence[Device], planned: int, results_root: Path,
-                run_id: str | None, resume: Path | None) -> tuple[RunStore, set[str]]:
+def _open_store(matrix: Matrix, devices: Sequence[Device], all_planned: dict[str, list[PlannedCell]],
+                results_root: Path, run_id: str | None, resume: Path | None) -> tuple[RunStore, set[str]]:
     """A new run folder, or an interrupted one to finish: its recorded cells are kept and not run again."""
+    if resume is None and run_id is not None:
+        check_safe_name("--run-id", run_id)
+    facts = [_device_facts(d, all_planned[d.name]) for d in devices]
     if resume is None:
-        if run_id is not None:
-            check_safe_name("--run-id", run_id)
-        metadata = _metadata(matrix, devices, planned)
+        metadata = _metadata(matrix, facts, sum(map(len, all_planned.values())))
         return RunStore.create(results_root, run_id or new_run_id(matrix, devices), metadata), set()
-    store = open_for_resume(resume, matrix, [_device_facts(d) for d in devices])
+    store = open_for_resume(resume, matrix, facts)
     recorded = store.metadata()
     store.update_metadata(status="running", resumed_at=[*recorded.get("resumed_at", []), now().isoformat()])
     return store, store.recorded_cell_ids()
@@ -135,7 +146,7 @@ def run_bench(matrix: Matrix, device: Device | Sequence[Device], results_root: P
     for name, planned in all_planned.items():
         if not planned:
             check_some_cell_runs(matrix, planned, name)  # says which rules removed every cell
-    store, done = _open_store(matrix, devices, sum(map(len, all_planned.values())), results_root, run_id, resume)
+    store, done = _open_store(matrix, devices, all_planned, results_root, run_id, resume)
     facts = {d["name"]: d for d in recorded_devices(store.metadata())}
     shared = SharedRun(matrix, store, Timeline(store.folder / TIMELINE_FILE), on_progress, len(devices) > 1,
                        {"ok": 0, "failed": 0, "skipped": 0, **({"already recorded": len(done)} if resume else {})})

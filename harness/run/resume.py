@@ -38,7 +38,20 @@ def mismatch(recorded: dict, matrix: Matrix, devices_facts: list[dict]) -> str |
             if old_device.get(key) != device_facts.get(key):
                 return (f"it was run on another device: {old_device.get('name')}'s {key} was {old_device.get(key)!r}, "
                         f"here it is {device_facts.get(key)!r}")
+        if _builds(old_device) != _builds(device_facts):
+            return (f"it was run on other runtime builds: {old_device.get('name')} ran on "
+                    f"{_described(old_device)}, here on {_described(device_facts)}")
     return None
+
+
+def _builds(device: dict) -> list[dict]:
+    """The named runtime builds a device's cells ran on (run/bench.py records them), without where they lay."""
+    return [{k: v for k, v in build.items() if k != "path"} for build in device.get("runtime_builds", [])]
+
+
+def _described(device: dict) -> str:
+    builds = device.get("runtime_builds", [])
+    return ", ".join(f"{b.get('path')} ({b.get('kind')}-{b.get('key')})" for b in builds) or "no named build"
 
 
 def open_for_resume(folder: Path, matrix: Matrix, devices_facts: list[dict]) -> RunStore:

@@ -123,3 +123,15 @@ def test_png_without_a_browser_is_one_line_saying_what_to_install(report):
     assert completed.stderr.count("\n") == 1 and "apt-get install chromium" in completed.stderr
     assert "report.html is written" in completed.stderr
     assert "Traceback" not in completed.stderr
+
+
+def test_the_facts_name_the_runtime_builds_the_cells_ran_on():
+    import pandas as pd
+
+    from harness.report.page import _facts
+
+    build = {"runtime": "executorch", "path": "/builds/executorch/arm64-v8a/selective-k", "key": "k",
+             "kind": "selective", "abi": "arm64-v8a", "tool_sha256": "0" * 64}
+    page = _facts({"device": {"name": "pixel", "runtime_builds": [build]}}, pd.DataFrame({"status": ["ok"]}))
+    assert "<th>runtime builds</th><td>executorch selective-k (arm64-v8a)</td>" in page
+    assert "<th>device</th><td>name=pixel</td>" in page  # the list is not printed into the device's facts

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import errno
+import json
+import shutil
+from pathlib import Path
 
 import pytest
 
 from harness import results
+from harness.builds.named import RuntimeBuildWarning, load_named_build
 from harness.cli import main
 from harness.config.matrix import load_matrix
 from harness.errors import ConfigError, ResultsError
 from harness.results import ResultsWarning
 from harness.results import store as store_module
 from harness.run.bench import run_bench
+from tests.fixtures.runtime_builds import write_build
 from tests.run.test_bench import MATRIX, SHUFFLED_MATRIX, FakeCache, FakeDevice
 
 
@@ -44,6 +49,35 @@ def test_resume_refuses_another_matrix_or_device_and_says_which(tmp_path, write_
                         resume=folder)
     frame = results.load(summary.run_dir)
     assert frame.cell_id.is_unique and summary.counts["already recorded"] == 1
+
+
+class BuildDevice(FakeDevice):
+    """A fake device whose cells run on named runtime builds, as a phone in cli mode's do."""
+
+    def __init__(self, builds):
+        super().__init__()
+        self.builds = builds
+
+    def runtime_builds(self):
+        return self.builds
+
+
+def test_run_json_records_the_builds_used_and_a_resume_needs_the_same(tmp_path, write_matrix):
+    litert = load_named_build(write_build(tmp_path / "builds", "litert"), "--runtime-build")
+    unused = load_named_build(write_build(tmp_path / "builds", "executorch"), "--runtime-build")
+    matrix, results_dir, cache = load_matrix(write_matrix(SHUFFLED_MATRIX)), tmp_path / "results", FakeCache(tmp_path)
+    with pytest.warns(RuntimeBuildWarning, match="no executorch cell runs on fake in this matrix"):
+        summary = run_bench(matrix, BuildDevice({"litert": litert, "executorch": unused}), results_dir, cache)
+    assert json.loads((summary.run_dir / "run.json").read_text())["device"]["runtime_builds"] == [litert.record()]
+
+    other = load_named_build(write_build(tmp_path / "builds", "litert", label="other"), "--runtime-build")
+    for device, here in ((BuildDevice({"litert": other}), f"{other.folder.resolve()} "), (FakeDevice(), "no named build")):
+        with pytest.raises(ConfigError, match="--resume refused: it was run on other runtime builds: fake ran on "
+                                              f"{litert.folder.resolve()} .*, here on {here}"):
+            run_bench(matrix, device, results_dir, cache, resume=summary.run_dir)
+    moved = load_named_build(Path(shutil.copytree(litert.folder, tmp_path / "moved")), "--runtime-build")
+    resumed = run_bench(matrix, BuildDevice({"litert": moved}), results_dir, cache, resume=summary.run_dir)
+    assert resumed.counts["already recorded"] == sum(summary.counts.values())  # only the path differs: resumed
 
 
 def test_resume_of_a_folder_that_is_not_a_run_is_one_line_exit_2(tmp_path, write_matrix, capsys):

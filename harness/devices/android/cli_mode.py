@@ -2,12 +2,14 @@
 
 A small script on the phone starts the tool in the background and samples its /proc status and
 smaps_rollup every 50 ms until it exits, so memory is read from outside the tool the same way for
-every runtime. Each runtime's `tool.py` gives its tool's flags and reads what it prints.
+every runtime. Each runtime's `tool.py` gives its tool's flags and reads what it prints. A named runtime build
+(harness/builds/named.py) supplies its runtime's tool, and the shared libraries it lists, instead of `tools:`.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from harness.devices.android.link import quote
 from harness.devices.android.session import PhoneSession
@@ -20,6 +22,9 @@ from harness.protocol import Memory, OperatorProfile, Request, Result, RuntimeRe
 from harness.runtime_size import RuntimeBinary, tool_binary
 from harness.runtimes import all_runtimes
 from harness.runtimes.base import ToolRunner
+
+if TYPE_CHECKING:
+    from harness.builds.named import NamedBuild
 
 SAMPLE_SECONDS = 0.05
 
@@ -37,25 +42,40 @@ def _memory(samples: str | None) -> Memory:
 
 
 class CliRunner:
-    def __init__(self, session: PhoneSession, tool_paths: ToolsEntry):
-        self.session, self.tool_paths = session, tool_paths
+    def __init__(self, session: PhoneSession, tool_paths: ToolsEntry, builds: dict[str, NamedBuild] | None = None):
+        self.session, self.tool_paths, self.builds = session, tool_paths, builds or {}
         self.tools = phone_tools()
         self.pushed: dict[str, str] = {}  # runtime -> the tool's path on the phone
+        self.library_folders: dict[str, str] = {}  # runtime -> where its named build's libraries are on the phone
 
     def prepare(self) -> None:
-        """Push each available tool once per run."""
+        """Push each available tool once per run, and the libraries of a named build beside it."""
         link = self.session.link
         link.output(["mkdir", "-p", f"{self.session.folder}/bin"])
         for runtime, tool in self.tools.items():
-            local = self._local_tool(tool)
+            local = self._local_tool(runtime, tool)
             if local is None:
                 continue
+            if runtime in self.builds:
+                self.builds[runtime].check_files()  # the bytes pushed are the bytes the manifest measured
+                self._push_libraries(runtime, self.builds[runtime])
             remote = f"{self.session.folder}/bin/{tool.name}"
             link.push(local, remote, mode=0o755)
             self.pushed[runtime] = remote
 
-    def _local_tool(self, tool: ToolRunner) -> Path | None:
-        """The configured file, or one `harness fetch-tool` downloaded for this ABI."""
+    def _push_libraries(self, runtime: str, build: NamedBuild) -> None:
+        if not build.libraries:
+            return
+        folder = f"{self.session.folder}/bin/{runtime}-libraries"
+        self.session.link.output(["mkdir", "-p", folder])
+        for library in build.libraries:
+            self.session.link.push(Path(library.path), f"{folder}/{Path(library.path).name}")
+        self.library_folders[runtime] = folder
+
+    def _local_tool(self, runtime: str, tool: ToolRunner) -> Path | None:
+        """A named build's tool; else the configured file, or one `harness fetch-tool` downloaded for this ABI."""
+        if runtime in self.builds:
+            return Path(self.builds[runtime].tool.path)
         configured = getattr(self.tool_paths, tool.name, None)
         if configured is not None:
             if not Path(configured).is_file():
@@ -67,10 +87,12 @@ class CliRunner:
         return None
 
     def runtime_binary(self, runtime: str, abi: str) -> RuntimeBinary | None:
-        """The tool pushed for ``runtime`` this run."""
+        """The tool pushed for ``runtime`` this run, with its named build's libraries."""
         tool = self.tools.get(runtime)
-        local = self._local_tool(tool) if tool is not None and runtime in self.pushed else None
-        return tool_binary(local, tool.name, abi) if local is not None and tool is not None else None
+        local = self._local_tool(runtime, tool) if tool is not None and runtime in self.pushed else None
+        if local is None or tool is None:
+            return None
+        return tool_binary(local, tool.name, abi, self.builds.get(runtime))
 
     def run(self, request: Request, files: dict[str, Path], launch: Launch) -> Result:
         tool = self.tools.get(request.runtime)
@@ -84,7 +106,7 @@ class CliRunner:
         if launch.cpu_affinity:
             command = ["taskset", format(sum(1 << cpu for cpu in launch.cpu_affinity), "x"), *command]
         script = (f"cd {quote([folder])} && rm -f tool.out memory.txt tool.exit && "
-                  f"{{ env OMP_NUM_THREADS={request.threads} {quote(command)} > tool.out 2>&1 & pid=$!; "
+                  f"{{ env {quote(self._environment(request))} {quote(command)} > tool.out 2>&1 & pid=$!; "
                   f"while kill -0 $pid 2>/dev/null; do "
                   f"grep -E '^(VmHWM|VmRSS):' /proc/$pid/status >> memory.txt 2>/dev/null; "
                   f"grep '^Pss:' /proc/$pid/smaps_rollup >> memory.txt 2>/dev/null; sleep {SAMPLE_SECONDS}; done; "
@@ -95,6 +117,10 @@ class CliRunner:
                                 _memory(found[f"{folder}/memory.txt"]))
         self.session.note(*notes)
         return result
+
+    def _environment(self, request: Request) -> list[str]:
+        libraries = self.library_folders.get(request.runtime)
+        return [f"OMP_NUM_THREADS={request.threads}", *([f"LD_LIBRARY_PATH={libraries}"] if libraries else [])]
 
     def stop(self, request: Request) -> None:
         if request.runtime in self.pushed:

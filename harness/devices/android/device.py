@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
+from harness.builds.named import NamedBuild, named_builds
 from harness.devices.android import reports
 from harness.devices.android.app_mode import AppRunner
 from harness.devices.android.cli_mode import CliRunner
@@ -33,12 +35,14 @@ class AndroidDevice(Device):
     platform = "android"
     delegates = frozenset({"xnnpack", "none", "gpu", "nnapi"})
 
-    def __init__(self, name: str, entry, mode: str | None = None):
+    def __init__(self, name: str, entry, mode: str | None = None, runtime_builds: Sequence[Path] = ()):
         super().__init__(name)
         self.entry = entry
         self.mode = mode or entry.mode
         if self.mode not in ("app", "cli"):
             raise DeviceError(f"device {name} runs cells in app or cli mode, not {self.mode!r}")
+        # Only cli mode runs the runtimes' tools; checked here, before anything is converted.
+        self._builds = named_builds(entry.runtime_builds, runtime_builds, name) if self.mode == "cli" else {}
         self._link: AdbLink | None = None
         self._cpu_count: int | None = None
         self._runner: AppRunner | CliRunner | None = None
@@ -97,8 +101,10 @@ class AndroidDevice(Device):
     def runtime_binary(self, runtime: str) -> RuntimeBinary | None:
         if self._runner is None:
             return None
-        abi = self.retried(lambda: self.link.output(["getprop", "ro.product.cpu.abi"]), "reading the ABI").strip()
-        return self._runner.runtime_binary(runtime, abi)
+        return self._runner.runtime_binary(runtime, self._abi())
+
+    def _abi(self) -> str:
+        return self.retried(lambda: self.link.output(["getprop", "ro.product.cpu.abi"]), "reading the ABI").strip()
 
     def big_cores(self) -> tuple[int, ...]:
         """The CPUs with the highest maximum frequency."""
@@ -150,7 +156,14 @@ class AndroidDevice(Device):
             screen_on=reports.parse_screen_on(power_text))
 
     # -- runs --------------------------------------------------------------------------------------------
+    def runtime_builds(self) -> dict[str, NamedBuild]:
+        return dict(self._builds)
+
     def open_run(self, run_id: str) -> None:
+        if self._builds:
+            abi = self._abi()
+            for build in self._builds.values():
+                build.check_abi(abi, self.name)
         self.run_folder = f"{self.entry.work_folder.rstrip('/')}/{run_id}"
         self._runner = self.runner(PhoneSession(self.name, self.link, self.run_folder, self.note))
         self.retried(lambda: self.link.output(["mkdir", "-p", self.run_folder]), "creating the work folder")
@@ -160,7 +173,7 @@ class AndroidDevice(Device):
         """The mode's runner, given only what it needs: the session and the alias's settings for that mode."""
         if self.mode == "app":
             return AppRunner(session, self.entry.apk, self.entry.sustained_performance)
-        return CliRunner(session, self.entry.tools)
+        return CliRunner(session, self.entry.tools, self._builds)
 
     def reachable(self) -> bool:
         try:
