@@ -112,7 +112,7 @@ venv: $(STAMP)
 
 $(STAMP): pyproject.toml requirements/constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(PIP) -e '.[runtimes,test,farm]'
+	$(PIP) -e '.[runtimes,test,farm,ios]'
 	# litert-torch's own requirement ai-edge-litert[model-utils] is not needed for conversion.
 	$(PIP) --no-deps litert-torch==0.10.0
 	$(BIN)/pip check

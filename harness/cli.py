@@ -232,7 +232,18 @@ def _devices(args) -> int:
     print("attached Android devices:")
     lines = describe_attached()
     print("\n".join(f"  {line}" for line in lines) if lines else "  none")
+    print("attached iPhones and iPads:")
+    lines = _attached_iphones()
+    print("\n".join(f"  {line}" for line in lines) if lines else "  none")
     return 0
+
+
+def _attached_iphones() -> list[str]:
+    try:
+        from harness.devices.ios.attached import describe_attached
+    except ImportError as error:
+        return [f"(pymobiledevice3 is missing: {error}; `make venv` installs it)"]
+    return describe_attached()
 
 
 def _fetch_tool(args) -> int:

@@ -4,7 +4,8 @@
   the shared libraries it loads (as `ldd` resolves them) that live inside the same package folder.
   Libraries of other packages (torch's, under ExecuTorch's bindings) and the system's are not counted.
 - native (the host's C++ runner): the runner and the libraries it loads from the ExecuTorch package.
-- app (a phone): the APK's lib/<abi>/*.so for the phone's ABI.
+- app (a phone): the APK's lib/<abi>/*.so for the phone's ABI; on an iPhone, the app's main executable (where
+  statically linked runtimes land) and the Mach-O files of its Frameworks/, arm64 slices, from the .app or .ipa.
 - full (cli mode on a phone): the runtime's command-line tool as pushed; or, when a named build supplies it
   (harness/builds/named.py), that build's kind, and the tool and the shared libraries its manifest lists, with the
   manifest's figures (their SHA-256 checked before the run).
@@ -14,8 +15,11 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import io
+import plistlib
 import re
 import subprocess
+import zipfile
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -24,7 +28,7 @@ from typing import TYPE_CHECKING
 from harness.builds.manifest import BuiltFile, binary_total, file_record
 from harness.errors import SizeError
 from harness.runtimes.base import Runtime
-from harness.size import BinarySize, binary_sizes, total
+from harness.size import IPA_FRAMEWORK, BinarySize, binary_sizes, macho_sizes, total
 
 if TYPE_CHECKING:
     from harness.builds.named import NamedBuild
@@ -101,6 +105,33 @@ def app_binary(apk: Path, package: str, abi: str) -> RuntimeBinary | None:
     if not sizes:
         return None
     return measured(f"app:{package}:{abi}:{file_digest([apk])}", "app", abi, sizes)
+
+
+def ios_app_binary(package: Path, bundle_id: str) -> RuntimeBinary | None:
+    """An iOS app's arm64 code: its main executable and its Frameworks' Mach-O files; None when it holds none."""
+    try:
+        sizes = [size for size in _ios_app_sizes(package) if size.abi == "arm64"]
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, plistlib.InvalidFileException) as error:
+        raise SizeError(f"cannot read the app {package}: {error}") from None
+    if not sizes:
+        return None
+    digest = file_digest([package]) if package.is_file() else file_digest([Path(s.path) for s in sizes])
+    return measured(f"app:{bundle_id}:arm64:{digest}", "app", "arm64", sizes)
+
+
+def _ios_app_sizes(package: Path) -> list[BinarySize]:
+    if package.is_dir():
+        executable = plistlib.loads((package / "Info.plist").read_bytes())["CFBundleExecutable"]
+        frameworks = sorted((package / "Frameworks").glob("*.framework")) if (package / "Frameworks").is_dir() else []
+        files = [package / executable, *(f / f.stem for f in frameworks), *sorted(package.glob("Frameworks/*.dylib"))]
+        return [size for path in files if path.is_file() for size in binary_sizes(path)]
+    with zipfile.ZipFile(package) as archive:
+        [info] = [n for n in archive.namelist() if n.count("/") == 2 and n.endswith(".app/Info.plist")]
+        member = f"{info.rsplit('/', 1)[0]}/{plistlib.loads(archive.read(info))['CFBundleExecutable']}"
+        content = archive.read(member)
+        has_frameworks = any(IPA_FRAMEWORK.match(name) for name in archive.namelist())
+    main = macho_sizes(io.BytesIO(content), len(content), f"{package}!{member}")
+    return main + (binary_sizes(package) if has_frameworks else [])
 
 
 def built_binary(build_id: str, kind: str, abi: str | None, files: tuple[BuiltFile, ...]) -> RuntimeBinary:

@@ -6,6 +6,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -106,3 +107,41 @@ def golden_run(tmp_path_factory, cache_dir) -> tuple[subprocess.CompletedProcess
     completed = subprocess.run(command, capture_output=True, text=True, env=env, cwd=REPO, timeout=1800)
     assert completed.returncode == 0, completed.stderr[-3000:]
     return completed, results_dir
+
+
+# pymobiledevice3 reaches usbmuxd at USBMUXD_SOCKET_ADDRESS: tests never reach the user's own usbmuxd (a private
+# path with nothing behind it, unless a test starts the emulated iPhone there), except under `make test-device`.
+if not ON_A_PHONE and "mb-usbmux-" not in os.environ.get("USBMUXD_SOCKET_ADDRESS", ""):  # set once, however imported
+    os.environ["USBMUXD_SOCKET_ADDRESS"] = os.path.join(tempfile.mkdtemp(prefix="mb-usbmux-"), "none")
+
+
+@pytest.fixture
+def iphone(monkeypatch, tmp_path):
+    """An emulated iPhone (tests/fixtures/iphone/): its usbmuxd and lockdownd on the wire, on a private unix socket
+    that USBMUXD_SOCKET_ADDRESS names for this process and the harness processes it starts; and an emulated tunneld.
+    The service layer is installed where the harness runs (`emulated_iphone_services`, or harness_main.py)."""
+    require("pymobiledevice3")
+    from tests.fixtures.iphone.state import Sandbox
+    from tests.fixtures.iphone.tunneld import start_tunneld
+    from tests.fixtures.iphone.usbmuxd import EmulatedUsbmuxd
+
+    sandbox = Sandbox(tmp_path / "iphone").create()
+    usbmuxd = EmulatedUsbmuxd(sandbox, Path(tempfile.mkdtemp(prefix="mb-usbmux-")) / "usbmuxd")  # unix paths are short
+    monkeypatch.setenv("USBMUXD_SOCKET_ADDRESS", usbmuxd.start())
+    monkeypatch.setenv("IPHONE_ROOT", str(sandbox.root))
+    tunneld = start_tunneld()
+    sandbox.tunneld = f"127.0.0.1:{tunneld.server_address[1]}"
+    sandbox.usbmuxd = usbmuxd
+    yield sandbox
+    tunneld.shutdown()
+    usbmuxd.stop()
+
+
+@pytest.fixture
+def emulated_iphone_services(iphone):
+    """The autospecced service layer in this process, for tests that drive IosDevice directly."""
+    from tests.fixtures.iphone import services
+
+    installed = services.install(iphone)
+    yield installed
+    installed.uninstall()

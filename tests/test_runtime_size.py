@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import platform
+import plistlib
 import shutil
 import subprocess
 import zipfile
@@ -60,3 +61,35 @@ def test_an_apk_counts_only_the_phone_abi(tmp_path):
     assert binary.binary_bytes == 2 * so.stat().st_size
     assert binary.stripped_bytes == 2 * binary_sizes(so)[0].stripped_bytes
     assert app_binary(apk, "org.mobilebench.executorch", "armeabi-v7a") is None
+
+
+def _ios_app(folder: Path) -> Path:
+    """An .app laid out as Xcode writes one: an arm64 main executable and a framework, both built by clang for iOS."""
+    from tests.test_size import MACHO_SOURCE, tool
+
+    app = folder / "MobileBenchShell.app"
+    (app / "Frameworks/Runtime.framework").mkdir(parents=True)
+    (folder / "x.c").write_text(MACHO_SOURCE)
+    for output in (app / "MobileBenchShell", app / "Frameworks/Runtime.framework/Runtime"):
+        subprocess.run([tool("clang"), "-target", "arm64-apple-ios17.0", "-fuse-ld=lld", "-dynamiclib", "-nostdlib",
+                        str(folder / "x.c"), "-o", str(output)], check=True)
+    (app / "Info.plist").write_bytes(plistlib.dumps({"CFBundleExecutable": "MobileBenchShell", "CFBundleVersion": "1"}))
+    return app
+
+
+def test_an_ios_app_counts_its_executable_and_frameworks_in_the_app_and_its_ipa(tmp_path):
+    from harness.runtime_size import ios_app_binary
+
+    app = _ios_app(tmp_path)
+    files = [app / "MobileBenchShell", app / "Frameworks/Runtime.framework/Runtime"]
+    measured_app = ios_app_binary(app, "org.mobilebench.shell")
+    assert measured_app is not None and measured_app.build_kind == "app" and measured_app.abi == "arm64"
+    assert measured_app.binary_bytes == sum(f.stat().st_size for f in files) and measured_app.stripped_bytes is None
+    ipa = tmp_path / "MobileBenchShell.ipa"
+    with zipfile.ZipFile(ipa, "w") as archive:
+        for path in app.rglob("*"):
+            if path.is_file():
+                archive.write(path, f"Payload/{path.relative_to(tmp_path)}")
+    measured_ipa = ios_app_binary(ipa, "org.mobilebench.shell")
+    assert measured_ipa is not None and measured_ipa.binary_bytes == measured_app.binary_bytes
+    assert len(measured_ipa.files) == 2

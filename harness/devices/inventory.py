@@ -19,6 +19,7 @@ PLATFORMS: Registry = Registry("platform")
 PLATFORMS.register("host", "harness.devices.host:HostDevice")
 PLATFORMS.register("android", "harness.devices.android.device:AndroidDevice")
 PLATFORMS.register("aws-device-farm", "harness.devices.farm.aws:AwsDeviceFarm")
+PLATFORMS.register("ios", "harness.devices.ios.device:IosDevice")
 
 BUILT_IN = {"host": "host"}
 
@@ -76,6 +77,22 @@ class AndroidEntry(BaseModel):
                                                 "android-app/app/build/outputs/apk (the default), or one APK file.")
 
 
+class IosEntry(BaseModel):
+    """An iPhone or iPad over usbmux (docs/ios.md); cells run in the project's iOS app (ios-app/)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    platform: Literal["ios"]
+    description: str = ""
+    runtime_versions: RuntimeVersionsEntry = RuntimeVersionsEntry()
+    udid: str = Field("auto", pattern=r"^(auto|[0-9A-Fa-f-]{24,40})$",
+                      description="The device's UDID (`pymobiledevice3 usbmux list`); 'auto' takes the single attached one.")
+    mode: Literal["app"] = Field("app", description="app: the project's iOS app, the only way cells run on iOS.")
+    app: Path | None = Field(None, description="The .app folder or .ipa to install when the iPhone's app is missing or "
+                                                "older than ios-app/app.json; default: what `make ios-app` builds.")
+    tunneld: str = Field("127.0.0.1:49151", pattern=r"^[\w.-]+:\d{1,5}$",
+                         description="iOS 17 and newer: where `sudo pymobiledevice3 remote tunneld` listens (HOST:PORT).")
+
+
 FARM_ARN = r"^arn:aws:devicefarm:[a-z0-9-]+:\d{12}:[a-z]+:[\w/-]+$"
 
 
@@ -96,7 +113,7 @@ class AwsDeviceFarmEntry(BaseModel):
     poll_seconds: float = Field(30, gt=0, description="How often the uploads' and the run's status are read.")
 
 
-_ENTRY_OF_PLATFORM = {"android": "AndroidEntry", "aws-device-farm": "AwsDeviceFarmEntry"}
+_ENTRY_OF_PLATFORM = {"android": "AndroidEntry", "ios": "IosEntry", "aws-device-farm": "AwsDeviceFarmEntry"}
 
 
 def _platform_of(value) -> str:
@@ -105,16 +122,18 @@ def _platform_of(value) -> str:
 
 
 DeviceEntry = Annotated[Annotated[HostEntry, Tag("HostEntry")] | Annotated[AndroidEntry, Tag("AndroidEntry")]
-                        | Annotated[AwsDeviceFarmEntry, Tag("AwsDeviceFarmEntry")], Discriminator(_platform_of)]
+                        | Annotated[IosEntry, Tag("IosEntry")] | Annotated[AwsDeviceFarmEntry, Tag("AwsDeviceFarmEntry")],
+                        Discriminator(_platform_of)]
+AnyEntry = HostEntry | AndroidEntry | IosEntry | AwsDeviceFarmEntry
 
 
 class DevicesFile(RootModel[dict[Annotated[str, Field(pattern=SAFE_NAME)], DeviceEntry]]):
     """Alias -> device. Aliases name run folders, so they follow the safe-name rule."""
 
 
-def _entries(path: Path | None) -> dict[str, HostEntry | AndroidEntry | AwsDeviceFarmEntry]:
+def _entries(path: Path | None) -> dict[str, AnyEntry]:
     """Alias -> entry, from the devices file when it exists, with `host` always present."""
-    entries: dict[str, HostEntry | AndroidEntry | AwsDeviceFarmEntry] = {alias: HostEntry(platform="host") for alias in BUILT_IN}
+    entries: dict[str, AnyEntry] = {alias: HostEntry(platform="host") for alias in BUILT_IN}
     if path is not None and Path(path).is_file():
         source = read_yaml(Path(path))
         if source.data is not None:

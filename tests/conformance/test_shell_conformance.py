@@ -8,7 +8,11 @@ Shells under test:
   only; `make test` builds it first, `make native-runner` alone);
 - `emulated-app`: app mode on the emulated phone, through the real adb server (always; the emulated
   `am start` runs the host shell, so this checks the transport: push, start, poll, pull, parse);
-- `phone`: the Android app on a real phone, with `make test-device DEVICE=<alias>` (marked `device`).
+- `emulated-iphone`: the iOS app's launch path on the emulated iPhone: pymobiledevice3's usbmux and lockdown code
+  against the emulated usbmuxd, its service classes autospecced; the faked DVT launch runs the host shell in the
+  app's container (always; this checks the transport: install check, AFC push, launch, poll, pull, parse);
+- `phone`: the Android app on a real phone, with `make test-device DEVICE=<alias>` (marked `device`);
+- `iphone`: the iOS app on a real iPhone, with `make test-device DEVICE=iphone` (marked `device`).
 """
 
 from __future__ import annotations
@@ -98,7 +102,7 @@ class ForkedHostShell:
 
 
 class AppShell:
-    """Runs a request message in the Android app (or the emulated phone's stand-in) through app mode."""
+    """Runs a request message in the Android or iOS app (or an emulated device's stand-in) through app mode."""
 
     case = ("litert", "xnnpack")
 
@@ -137,13 +141,26 @@ def _emulated_app_shell(request):
     return AppShell(device)
 
 
-def _phone_shell(request):
-    from harness.devices.inventory import open_device
+def _emulated_iphone_shell(request):
+    iphone = request.getfixturevalue("iphone")
+    request.getfixturevalue("emulated_iphone_services")
+    from harness.devices.inventory import IosEntry
+    from harness.devices.ios.device import IosDevice
+
+    device = IosDevice("emulated-iphone", IosEntry(platform="ios", tunneld=iphone.tunneld))
+    device.open_run("conformance")
+    request.addfinalizer(device.close_run)
+    return AppShell(device)
+
+
+def _phone_shell(request, platform: str):
+    from harness.devices.inventory import device_aliases, open_device
 
     alias = os.environ.get("HARNESS_TEST_DEVICE")
-    if not alias or alias == "host":
-        pytest.skip("no phone: run `make test-device DEVICE=<alias>`")
-    device = open_device(alias, REPO / "configs/devices.yaml", mode="app")
+    devices = REPO / "configs/devices.yaml"
+    if not alias or device_aliases(devices).get(alias) != platform:
+        pytest.skip(f"no {platform} device: run `make test-device DEVICE=<alias of one>`")
+    device = open_device(alias, devices, mode="app")
     device.open_run(f"conformance-{int(time.time())}")
     request.addfinalizer(device.close_run)
     return AppShell(device)
@@ -156,8 +173,8 @@ def forked_host_shell():
     shell.servers.stop()
 
 
-@pytest.fixture(params=["host", "host-forked", "host-native", "emulated-app",
-                        pytest.param("phone", marks=pytest.mark.device)])
+@pytest.fixture(params=["host", "host-forked", "host-native", "emulated-app", "emulated-iphone",
+                        pytest.param("phone", marks=pytest.mark.device), pytest.param("iphone", marks=pytest.mark.device)])
 def shell(request):
     if request.param == "host":
         return HostShell()
@@ -167,7 +184,9 @@ def shell(request):
         return request.getfixturevalue("forked_host_shell")
     if request.param == "emulated-app":
         return _emulated_app_shell(request)
-    return _phone_shell(request)
+    if request.param == "emulated-iphone":
+        return _emulated_iphone_shell(request)
+    return _phone_shell(request, "ios" if request.param == "iphone" else "android")
 
 
 def _message(model: Model, runtime: str, delegate: str, **measurement) -> tuple[dict, dict[str, Path]]:

@@ -10,9 +10,10 @@ from harness.builds.named import NamedBuild, named_builds
 from harness.devices.android import reports
 from harness.devices.android.app_mode import AppRunner
 from harness.devices.android.cli_mode import CliRunner
-from harness.devices.android.link import AdbLink, CommandTimeout, files_script, parse_files, with_retries
+from harness.devices.android.link import AdbLink, CommandTimeout, files_script, parse_files
 from harness.devices.android.session import PhoneSession
-from harness.devices.base import Device, Launch
+from harness.devices.base import Launch
+from harness.devices.phone import PhoneDevice
 from harness.devices.state import DeviceState, linux_state
 from harness.errors import DeviceError
 from harness.protocol import Request, Result
@@ -31,7 +32,7 @@ def _state_paths(cpu_count: int) -> list[str]:
     return paths + [f"/sys/class/thermal/thermal_zone{zone}/temp" for zone in range(THERMAL_ZONES)]
 
 
-class AndroidDevice(Device):
+class AndroidDevice(PhoneDevice):
     platform = "android"
     delegates = frozenset({"xnnpack", "none", "gpu", "nnapi"})
 
@@ -43,10 +44,8 @@ class AndroidDevice(Device):
             raise DeviceError(f"device {name} runs cells in app or cli mode, not {self.mode!r}")
         # Only cli mode runs the runtimes' tools; checked here, before anything is converted.
         self._builds = named_builds(entry.runtime_builds, runtime_builds, name) if self.mode == "cli" else {}
-        self._link: AdbLink | None = None
         self._cpu_count: int | None = None
         self._runner: AppRunner | CliRunner | None = None
-        self._notes: list[str] = []
         self.run_folder: str | None = None
 
     # -- the link ----------------------------------------------------------------------------------------
@@ -55,22 +54,6 @@ class AndroidDevice(Device):
         if self._link is None:
             self._link = AdbLink(self.entry.serial)
         return self._link
-
-    def retried(self, action, what: str):
-        return with_retries(self.link, action, what, on_retry=self._notes.append)
-
-    def note(self, *notes: str) -> None:
-        self._notes.extend(notes)
-
-    def take_notes(self) -> list[str]:
-        notes, self._notes = self._notes, []
-        return notes
-
-    def take_spans(self) -> list[tuple[str, float]]:
-        if self._link is None or not self._link.transfer_seconds:
-            return []
-        seconds, self._link.transfer_seconds = self._link.transfer_seconds, 0.0
-        return [("transfer", seconds)]
 
     def settings(self) -> dict[str, str]:
         """What the alias asks for, without reaching the phone."""

@@ -8,29 +8,19 @@ from __future__ import annotations
 
 import hashlib
 import shlex
-import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
+from harness.devices.phone import TransferClock
+from harness.devices.retries import BACKOFF_SECONDS, CommandTimeout, LinkLost, with_retries
 from harness.errors import ConfigError, DeviceError
 
-T = TypeVar("T")
+__all__ = ["BACKOFF_SECONDS", "AdbLink", "CommandTimeout", "LinkLost", "Output", "files_script", "parse_files", "with_retries"]
 
-BACKOFF_SECONDS = (1.0, 2.0, 4.0)  # waits before each retry; then the cell fails
 QUICK_TIMEOUT = 30.0
 _EXIT_MARK = "__HARNESS_EXIT__"
 _FILE_MARK = "__HARNESS_FILE__"
-
-
-class LinkLost(DeviceError):
-    """The connection to the device dropped (cable, Wi-Fi, adb server restart)."""
-
-
-class CommandTimeout(DeviceError):
-    """A command on the device did not finish in time."""
 
 
 @dataclass(frozen=True)
@@ -85,21 +75,13 @@ def resolve_serial(client, serial: str) -> str:
                       "set `serial:` for this alias in configs/devices.yaml")
 
 
-class AdbLink:
+class AdbLink(TransferClock):
     def __init__(self, serial: str):
         self.client = adb_client()
         self._connect_if_network(serial)
         self.serial = resolve_serial(self.client, serial)
         self.device = self.client.device(self.serial)
-        self.transfer_seconds = 0.0  # pushes and pulls so far: where a run's time goes (run/timeline.py)
 
-    @contextmanager
-    def _transfer(self) -> Iterator[None]:
-        begin = time.monotonic()
-        try:
-            yield
-        finally:
-            self.transfer_seconds += time.monotonic() - begin
 
     def _connect_if_network(self, serial: str) -> None:
         """Serials like 127.0.0.1:PORT are devices over TCP (Wi-Fi debugging, the emulated test phone)."""
@@ -201,24 +183,6 @@ class AdbLink:
             return int(lines[-1].split()[3]) * 1024 if output.exit_code == 0 else None
         except (IndexError, ValueError):
             return None
-
-
-def with_retries(link: AdbLink, action: Callable[[], T], what: str, on_retry: Callable[[str], None] = lambda _: None,
-                 backoff: Sequence[float] = BACKOFF_SECONDS, sleep: Callable[[float], None] = time.sleep) -> T:
-    """Run ``action``; when the link drops, wait, reconnect and run it again from the start, then give up."""
-    for attempt, wait in enumerate([*backoff, None]):
-        try:
-            return action()
-        except LinkLost as error:
-            if wait is None:
-                raise DeviceError(f"{what}: {error}; gave up after {attempt + 1} attempts") from None
-            on_retry(f"{what}: {error}; retrying in {wait:g}s")
-            sleep(wait)
-            try:
-                link.reconnect()
-            except LinkLost:
-                continue
-    raise AssertionError("unreachable")
 
 
 def files_script(paths: Sequence[str]) -> str:

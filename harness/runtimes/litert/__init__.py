@@ -32,7 +32,7 @@ def _settings(model: ModelSpec, delegate: str, quantization: str,
 RUNTIME = Runtime(
     name="litert", format="tflite", description="LiteRT (TensorFlow Lite) interpreter",
     packages=("ai-edge-litert",),
-    delegates=("xnnpack", "none", "gpu", "nnapi", "coreml"), host_delegates=("xnnpack", "none"),
+    delegates=("xnnpack", "none", "gpu", "nnapi", "coreml", "metal"), host_delegates=("xnnpack", "none"),
     quantizations=QUANTIZATIONS,
     converters=(
         ConverterInfo("litert_torch", "torch", ("torch", "litert-torch", "ai-edge-litert", "litert-converter"),
@@ -42,7 +42,7 @@ RUNTIME = Runtime(
                       title="the TFLite converter"),
     ),
     reader=f"{_HERE}.format:READER", selective_build=f"{_HERE}.selective_build:SELECTIVE_BUILD",
-    session=f"{_HERE}.session:load", tool=f"{_HERE}.tool:TOOL", platforms=("host", "android"),
+    session=f"{_HERE}.session:load", tool=f"{_HERE}.tool:TOOL", platforms=("host", "android", "ios"),
     refusal=_refusal, conversion_settings=_settings, container="flatbuffer", file_identifier=b"TFL3",
     host_native_module=("ai_edge_litert", "_pywrap_litert_interpreter_wrapper*.so"),
 )
