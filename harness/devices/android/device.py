@@ -94,7 +94,7 @@ class AndroidDevice(Device):
             "execution_mode": self.mode,
         }
 
-    def runtime_binary(self, runtime: str) -> RuntimeBinary | None:
+    def runtime_binary(self, runtime: str, mode: str | None = None) -> RuntimeBinary | None:
         if self._runner is None:
             return None
         abi = self.retried(lambda: self.link.output(["getprop", "ro.product.cpu.abi"]), "reading the ABI").strip()
@@ -115,7 +115,7 @@ class AndroidDevice(Device):
             return None  # the shell user cannot pin an app's process
         return self.big_cores() if self.entry.pin_big_cores else requested
 
-    def offers_operator_profile(self, runtime_name: str) -> bool:
+    def offers_operator_profile(self, runtime_name: str, mode: str | None = None) -> bool:
         """In cli mode, where the runtime's own tool prints an operator profile; the app does not profile yet."""
         if self.mode != "cli":
             return False
