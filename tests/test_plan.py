@@ -16,7 +16,8 @@ def test_product_minus_exclude_plus_include(write_matrix):
         "include:\n  - {model: mobilenet_v2, runtime: litert, delegate: none, threads: 4}\n"))
     cells = expand(matrix)
     assert len(cells) == 2 * 2 * 2 - 2 + 1
-    assert {"model": "mobilenet_v2", "runtime": "litert", "quantization": "fp32", "delegate": "none", "threads": 4} in cells
+    assert {"model": "mobilenet_v2", "runtime": "litert", "quantization": "fp32", "delegate": "none", "threads": 4,
+            "execution_mode": None} in cells
     assert not any(c["delegate"] == "none" and c["threads"] != 4 for c in cells)
     assert not any(c["model"] == "keras_mobilenet_v2" and c["runtime"] == "executorch" for c in cells)
 
@@ -36,6 +37,31 @@ def test_skips_say_why(write_matrix):
     assert "only litert takes Keras models" in reasons[("keras_mobilenet_v2", "executorch", "xnnpack")]
     assert reasons[("mobilenet_v2", "executorch", "none")] is None
     assert reasons[("keras_mobilenet_v2", "litert", "none")] is None
+
+
+def test_execution_modes_are_an_axis_of_the_host_and_a_phone_runs_each_cell_once_in_its_mode(write_matrix):
+    from harness.devices.android.device import AndroidDevice
+    from harness.devices.inventory import AndroidEntry
+
+    matrix = _matrix(write_matrix, "runtimes: [litert, executorch]\nexecution_modes: [process, native]\n"
+                                   "exclude:\n  - {model: keras_mobilenet_v2}\n")
+    host = {(p.cell.runtime, p.cell.execution_mode): p for p in plan(matrix, HostDevice("host"))}
+    assert set(host) == {(r, m) for r in ("litert", "executorch") for m in ("process", "native")}
+    assert host["litert", "native"].skip_reason == "device host has no litert runtime in native mode"
+    assert host["executorch", "native"].skip_reason is None and host["executorch", "process"].skip_reason is None
+    assert host["executorch", "native"].conversion == host["executorch", "process"].conversion  # one file, two shells
+    assert host["executorch", "native"].cell.label.endswith("/t1/native")
+    phone = [p.cell for p in plan(matrix, AndroidDevice("pixel", AndroidEntry(platform="android")))]
+    assert sorted((c.runtime, c.execution_mode) for c in phone) == [("executorch", None), ("litert", None)]  # its own
+
+
+def test_execution_mode_and_execution_modes_are_not_both_given(write_matrix):
+    import pytest
+
+    from harness.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="not both"):
+        _matrix(write_matrix, "runtimes: [executorch]\nexecution_mode: native\nexecution_modes: [process, native]\n")
 
 
 def test_cells_share_conversions_where_the_file_is_the_same(write_matrix):

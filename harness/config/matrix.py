@@ -19,7 +19,7 @@ from harness.runtimes.choices import QuantizationOptions
 # Measurement and Cooldown are the validated YAML entries themselves: frozen, with no twin here.
 __all__ = ["AXES", "Cooldown", "Matrix", "Measurement", "ParityThresholds", "Rule", "load_matrix"]
 
-AXES = ("model", "runtime", "quantization", "delegate", "threads")
+AXES = ("model", "runtime", "quantization", "delegate", "threads", "execution_mode")
 MAX_LABELS_BYTES = 1 << 20
 
 
@@ -58,6 +58,7 @@ class Matrix:
     quantization_options: QuantizationOptions = QuantizationOptions()
     parity: ParityThresholds = ParityThresholds()
     execution_mode: str | None = None  # app or cli, on phones; native on the host; None: the device's own
+    execution_modes: tuple[str, ...] = ()  # several host modes, each an axis value; (): the device's one mode
     profile: str | None = None  # "operators": a separate profiled process per cell, where the runtime offers one
     devices: tuple[str, ...] = ()  # aliases to run on when the command line names none; () : the host
 
@@ -97,6 +98,7 @@ def load_matrix(path: str | Path) -> Matrix:
         parity=ParityThresholds({**DEFAULT_MIN_COSINE, **entry.parity.min_cosine},
                                 {**DEFAULT_MIN_TOP1, **entry.parity.min_top1_agreement}),
         execution_mode=entry.execution_mode,
+        execution_modes=tuple(entry.execution_modes),
         profile=entry.profile,
         devices=tuple(entry.devices),
     )

@@ -57,6 +57,7 @@ MAX_COUNT = 1_000_000  # warm-up runs, iterations
 MAX_REPETITIONS = 1000
 Threads = Annotated[int, Field(ge=1, le=MAX_THREADS)]
 Seconds = Annotated[float, Field(ge=0, le=MAX_SECONDS)]
+HostMode = Literal["process", "native"]  # the host's shells: Python, or the C++ runner
 
 
 class _Strict(BaseModel):
@@ -126,6 +127,7 @@ class RuleEntry(_Strict):
     quantization: QuantizationName | None = None  # type: ignore[valid-type]
     delegate: DelegateName | None = None  # type: ignore[valid-type]
     threads: Threads | None = None
+    execution_mode: HostMode | None = None
 
     @model_validator(mode="after")
     def _not_empty(self):
@@ -243,6 +245,11 @@ class MatrixFile(_Strict):
                           "Default: the device's `mode`. `--mode` on the command line overrides both. On the host, "
                           "native runs ExecuTorch cells in the C++ runner (native/executorch_runner) instead of the "
                           "Python shell, and skips the other runtimes; app and cli are ignored there.")
+    execution_modes: list[HostMode] = Field([], description=(
+        "On the host, run each cell in each of these shells: process (the Python shell) and native (the C++ "
+        "runner, ExecuTorch only), interleaved in the same rounds, so the same cell is measured with and without "
+        "Python in the loop. Rules can name `execution_mode`. Cells of a runtime a mode cannot run are skipped "
+        "rows; a phone runs each cell once, in its own mode. Default: the device's own mode."))
     devices: list[Annotated[str, Field(min_length=1)]] = Field(
         [], description="Device aliases (configs/devices.yaml) to run the matrix on, each one cell at a time and the "
                         "devices at once; `--device a,b` on the command line overrides it. Default: host.")
@@ -250,6 +257,15 @@ class MatrixFile(_Strict):
         None, description="operators: after a cell's timed repetitions, one more process runs it under the runtime's "
                           "own profiler and writes per-operator rows (results/<run-id>/operators/); its times never "
                           "enter the latency columns. Runtimes without a profiler on the device are left out.")
+
+    @model_validator(mode="after")
+    def _one_way_to_name_the_mode(self):
+        if self.execution_modes and self.execution_mode:
+            raise ValueError("give execution_mode (the device's one mode) or execution_modes (several on the host), "
+                             "not both")
+        if len(set(self.execution_modes)) != len(self.execution_modes):
+            raise ValueError("execution_modes lists a mode twice")
+        return self
 
     @model_validator(mode="after")
     def _unique_model_names(self):

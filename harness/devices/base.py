@@ -24,6 +24,7 @@ class Launch:
     timeout_seconds: float = 300.0
     cpu_affinity: tuple[int, ...] | None = None  # None: every CPU
     start: str = "spawn"  # on the host, "fork": from a server that has imported the runtime (host_launch.py)
+    mode: str | None = None  # the cell's execution mode, where the matrix gives one; None: the device's own
 
 
 class Device(ABC):
@@ -42,6 +43,15 @@ class Device(ABC):
 
         return runtimes_on(self.platform)
 
+    @property
+    def modes(self) -> frozenset[str]:
+        """The execution modes a cell can ask for here: the device's own, unless it runs several."""
+        return frozenset({self.mode})
+
+    def runtimes_in(self, mode: str | None) -> frozenset[str]:
+        """The runtimes that run here in ``mode`` (None: the device's own mode)."""
+        return self.runtimes if mode in (None, self.mode) else frozenset()
+
     def open_run(self, run_id: str) -> None:
         """Set up for a run (a work folder, tools); called before the first cell."""
 
@@ -53,8 +63,8 @@ class Device(ABC):
         so that work is not counted as another process's load during the cell. True when it did something."""
         return False
 
-    def offers_operator_profile(self, runtime: str) -> bool:
-        """Whether a request with profile: operators gets per-operator times from ``runtime`` here."""
+    def offers_operator_profile(self, runtime: str, mode: str | None = None) -> bool:
+        """Whether a request with profile: operators gets per-operator times from ``runtime`` here, in ``mode``."""
         return False
 
     def settings(self) -> dict[str, str]:
@@ -84,8 +94,9 @@ class Device(ABC):
 
         Raises DeviceError when no result comes back (timeout, crash, lost connection)."""
 
-    def runtime_binary(self, runtime: str) -> RuntimeBinary | None:
-        """The runtime's binaries a cell of ``runtime`` needs here, measured; None where they cannot be found.
+    def runtime_binary(self, runtime: str, mode: str | None = None) -> RuntimeBinary | None:
+        """The runtime's binaries a cell of ``runtime`` needs here in ``mode`` (None: the device's own), measured;
+        None where they cannot be found.
 
         Raises SizeError when a file is there but cannot be read."""
         return None

@@ -50,13 +50,14 @@ def shell_environment(threads: int) -> dict[str, str]:
 
 class HostDevice(Device):
     platform = "host"
+    modes = frozenset({"process", "native"})  # the Python shell, and the C++ runner
 
     def __init__(self, name: str, mode: str | None = None):
         super().__init__(name)
         self.mode = "native" if mode == "native" else "process"  # app and cli are phones' modes
         self.delegates = host_delegates()  # what the host builds of the registered runtimes apply
         self._servers = ForkServers()
-        self._binaries: dict[str, RuntimeBinary | None] = {}
+        self._binaries: dict[tuple[str, bool], RuntimeBinary | None] = {}
 
     def facts(self) -> dict[str, str | int | float | None]:
         return {"device_model": cpu_model(), "os": f"{platform.system()} {platform.release()}",
@@ -65,13 +66,17 @@ class HostDevice(Device):
 
     @property
     def runtimes(self) -> frozenset[str]:
-        return NATIVE_RUNTIMES if self.mode == "native" else super().runtimes
+        return self.runtimes_in(None)
 
-    def runtime_binary(self, runtime_name: str) -> RuntimeBinary | None:
-        if runtime_name not in self._binaries:
-            self._binaries[runtime_name] = runner_binary() if self.mode == "native" else \
+    def runtimes_in(self, mode: str | None) -> frozenset[str]:
+        return NATIVE_RUNTIMES if (mode or self.mode) == "native" else super().runtimes
+
+    def runtime_binary(self, runtime_name: str, mode: str | None = None) -> RuntimeBinary | None:
+        native = (mode or self.mode) == "native"
+        if (runtime_name, native) not in self._binaries:
+            self._binaries[runtime_name, native] = runner_binary() if native else \
                 python_package_binary(runtime(runtime_name), platform.machine())
-        return self._binaries[runtime_name]
+        return self._binaries[runtime_name, native]
 
     def state(self) -> DeviceState:
         return linux_state(read_local, os.cpu_count() or 1, os.sysconf("SC_CLK_TCK"))
@@ -91,11 +96,12 @@ class HostDevice(Device):
             outcome = run_child(step, PeakJob(), Path(folder) / "peak.json", read_step_outcome(PeakOutcome, step))
         return outcome.gflops
 
-    def offers_operator_profile(self, runtime_name: str) -> bool:
-        return self.mode == "process" and runtime(runtime_name).profiler is not None
+    def offers_operator_profile(self, runtime_name: str, mode: str | None = None) -> bool:
+        return (mode or self.mode) == "process" and runtime(runtime_name).profiler is not None
 
     def prepare(self, request: Request, launch: Launch) -> bool:
-        if self.mode == "native" or launch.start != "fork" or self._servers.running(request.runtime, request.threads):
+        native = (launch.mode or self.mode) == "native"
+        if native or launch.start != "fork" or self._servers.running(request.runtime, request.threads):
             return False
         self._servers.server(request.runtime, request.threads, shell_environment(request.threads))
         return True
@@ -108,7 +114,7 @@ class HostDevice(Device):
             work = Path(folder)
             for relative, source in files.items():
                 (work / relative).symlink_to(Path(source).resolve())
-            if self.mode == "native":
+            if (launch.mode or self.mode) == "native":
                 step = ChildStep("", "the native runner", DeviceError, launch.timeout_seconds,
                                  shell_environment(request.threads), launch.cpu_affinity, program=runner_path())
                 return run_child(step, request.to_json(), work / "request.json", _read_shell_result)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -66,6 +67,11 @@ class CellRunner:
         self.launch = Launch(measurement.cell_timeout_seconds, device.cpu_affinity(measurement.cpu_affinity),
                               measurement.shell_start)
 
+    def launch_of(self, outcome: CellOutcome) -> Launch:
+        """How this cell's shells start: the run's launch, in the cell's own execution mode where it has one."""
+        mode = outcome.planned.cell.execution_mode
+        return self.launch if mode is None else replace(self.launch, mode=mode)
+
     def start(self, planned: PlannedCell, artifact: Artifact) -> CellOutcome:
         return CellOutcome(planned, "ok", artifact=artifact, cpu_affinity=self.launch.cpu_affinity,
                            peak_gflops=self.peaks.get(planned.cell.threads))
@@ -94,10 +100,11 @@ class CellRunner:
             outcome.fail("run", f"invalid request at {'/'.join(map(str, first['loc']))}: {first['msg']}")
             return
         where = {"runtime": request.runtime, "cell_id": request.cell_id, "repetition": len(outcome.results) + 1}
+        launch = self.launch_of(outcome)
         try:
             began, begin = time.time(), time.monotonic()
             last_shell, self._last_shell = self._last_shell, None
-            if self.device.prepare(request, self.launch):  # work since the last shell: the gate measures again
+            if self.device.prepare(request, launch):  # work since the last shell: the gate measures again
                 self.timeline.add("prepare", began, time.monotonic() - begin, **where)
                 last_shell = None
             with self.timeline.span("cooldown", **where):
@@ -106,7 +113,7 @@ class CellRunner:
             before = cooldown.last_state  # read as the gate opened: no second round trip to the device
             outcome.state_before = outcome.state_before or before
             with self.timeline.span("shell", **where) as inside:
-                result = self.device.run(request, files, self.launch)
+                result = self.device.run(request, files, launch)
                 inside["inside"] = shell_split(result)
             with self.timeline.span("state", **where):
                 after = self.device.state()
@@ -127,14 +134,15 @@ class CellRunner:
         """After the timed repetitions, where the matrix asks and the device offers it: one profiled process.
         A profile that fails is a note on the cell, not a failure: its latency stands."""
         cell = outcome.planned.cell
-        if self.profile != "operators" or outcome.status != "ok" or not self.device.offers_operator_profile(cell.runtime):
+        if self.profile != "operators" or outcome.status != "ok" or \
+                not self.device.offers_operator_profile(cell.runtime, cell.execution_mode):
             return
         where = {"runtime": cell.runtime, "cell_id": cell.cell_id}
         try:
             request, files = self.request_files(outcome, self.profile)
-            self.device.prepare(request, self.launch)
+            self.device.prepare(request, self.launch_of(outcome))
             with self.timeline.span("profile", **where):
-                result = self.device.run(request, files, self.launch)
+                result = self.device.run(request, files, self.launch_of(outcome))
         except (DeviceError, ValidationError) as error:
             outcome.device_notes.append(f"operator profile failed: {error}")
             return

@@ -75,7 +75,7 @@ def _runtime_binary(device: Device, outcome: CellOutcome) -> RuntimeBinary | Non
     if not outcome.results:
         return None
     try:
-        return device.runtime_binary(outcome.planned.cell.runtime)
+        return device.runtime_binary(outcome.planned.cell.runtime, outcome.planned.cell.execution_mode)
     except SizeError as error:
         outcome.device_notes.append(f"the runtime's size was not measured: {error}")
         return None

@@ -127,7 +127,7 @@ def _identity(outcome: CellOutcome, run_id: str, platform: str, facts: dict) -> 
     cell, conversion = outcome.planned.cell, outcome.planned.conversion
     return Identity(run_id, cell.cell_id, cell.device, platform, facts.get("device_model"), cell.model.name,
                     cell.model.source, cell.model.framework, cell.runtime, conversion.format if conversion else None,
-                    cell.quantization, cell.delegate, cell.threads, facts.get("execution_mode"))
+                    cell.quantization, cell.delegate, cell.threads, cell.execution_mode or facts.get("execution_mode"))
 
 
 def _artifact_facts(artifact: Artifact) -> ArtifactFacts:

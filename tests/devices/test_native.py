@@ -3,6 +3,7 @@ size (the runner and the executorch libraries it loads) in the rows. `make test`
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from harness import results
@@ -10,6 +11,7 @@ from harness.config.matrix import load_matrix
 from harness.convert.cache import ArtifactCache
 from harness.devices.host import HostDevice
 from harness.devices.native import runner_path
+from harness.plan import plan
 from harness.run.bench import run_bench
 from harness.runtime_size import loaded_libraries, package_folder
 from tests.conftest import require
@@ -44,3 +46,44 @@ def test_native_mode_runs_executorch_cells_in_the_runner_and_records_its_size(tm
     assert {f.name for f in files} >= {"executorch_runner", "libexecutorch.so", "libexecutorch_backend_xnnpack.so"}
     assert row.runtime_build_kind == "full" and row.runtime_binary_bytes == sum(Path(f).stat().st_size for f in files)
     assert frame.loc["litert"].status == "skipped" and "no litert runtime" in frame.loc["litert"].error
+
+
+BOTH_MODES = """\
+models:
+  - name: tiny_cnn
+    factory: tests.fixtures.tiny_models:tiny_cnn
+    inputs: [[1, 3, 16, 16]]
+runtimes: [executorch, litert]
+delegates: [xnnpack]
+threads: [1]
+execution_modes: [process, native]
+exclude:
+  - {runtime: litert, execution_mode: native}
+measurement: {warmup_runs: 1, min_iterations: 3, min_seconds: 0, max_seconds: 2, repetitions: 2, max_repetitions: 2,
+              order: interleaved, cooldown: {timeout_seconds: 5}}
+"""
+
+
+def test_execution_modes_measure_a_cell_with_and_without_python_in_one_interleaved_run(tmp_path, write_matrix,
+                                                                                        cache_dir):
+    require("executorch")
+    runner_path()
+    matrix = load_matrix(write_matrix(BOTH_MODES))
+    device = HostDevice("host", matrix.execution_mode)
+    summary = run_bench(matrix, device, tmp_path / "results", ArtifactCache(cache_dir), run_id="both")
+    frame = results.load(summary.run_dir)
+    assert (frame.status == "ok").all(), frame.error.tolist()
+    modes = {(row.runtime, row.execution_mode): row for row in frame.itertuples()}
+    assert set(modes) == {("executorch", "process"), ("executorch", "native"), ("litert", "process")}
+    python, native = modes["executorch", "process"], modes["executorch", "native"]
+    assert python.shell.startswith("host-python") and native.shell.startswith("host-native-executorch")
+    assert python.cell_id != native.cell_id and native.repetitions == python.repetitions == 2
+    assert python.runtime_build_kind == "python-package" and native.runtime_build_kind == "full"
+    # The Python shell's cell keeps the id it has in a run without execution_modes.
+    alone = load_matrix(write_matrix(BOTH_MODES.replace("execution_modes: [process, native]\n", "")))
+    ids = {p.cell.runtime: p.cell.cell_id for p in plan(alone, device)}
+    assert python.cell_id == ids["executorch"]
+    # Interleaved: every round runs both modes before the next round begins.
+    shells = [json.loads(line) for line in (summary.run_dir / "timeline.jsonl").read_text().splitlines()]
+    rounds = [s["repetition"] for s in shells if s["phase"] == "shell" and s["runtime"] == "executorch"]
+    assert rounds == [1, 1, 2, 2]

@@ -406,7 +406,7 @@ class SizedDevice(FakeDevice):
         super().__init__()
         self.binary, self.error = binary, error
 
-    def runtime_binary(self, runtime):
+    def runtime_binary(self, runtime, mode=None):
         if self.error:
             raise SizeError(self.error)
         return self.binary

@@ -81,7 +81,7 @@ class AndroidDevice(PhoneDevice):
             "execution_mode": self.mode,
         }
 
-    def runtime_binary(self, runtime: str) -> RuntimeBinary | None:
+    def runtime_binary(self, runtime: str, mode: str | None = None) -> RuntimeBinary | None:
         if self._runner is None:
             return None
         return self._runner.runtime_binary(runtime, self._abi())
@@ -104,7 +104,7 @@ class AndroidDevice(PhoneDevice):
             return None  # the shell user cannot pin an app's process
         return self.big_cores() if self.entry.pin_big_cores else requested
 
-    def offers_operator_profile(self, runtime_name: str) -> bool:
+    def offers_operator_profile(self, runtime_name: str, mode: str | None = None) -> bool:
         """In cli mode, where the runtime's own tool prints an operator profile; the app does not profile yet."""
         if self.mode != "cli":
             return False
