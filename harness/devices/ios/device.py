@@ -72,7 +72,7 @@ class IosDevice(PhoneDevice):
     def cpu_affinity(self, requested: tuple[int, ...] | None) -> tuple[int, ...] | None:
         return None  # nothing outside an iOS app can pin it to cores
 
-    def runtime_binary(self, runtime: str) -> RuntimeBinary | None:
+    def runtime_binary(self, runtime: str, mode: str | None = None) -> RuntimeBinary | None:
         return self._runner.runtime_binary(runtime) if self._runner is not None else None
 
     # -- runs --------------------------------------------------------------------------------------------
