@@ -14,6 +14,7 @@ import pytest
 from harness.runtime_size import app_binary, loaded_libraries, package_folder, python_package_binary, tool_binary
 from harness.runtimes import runtime
 from harness.size import binary_sizes
+from tests.fixtures.native_binaries import MACHO_SOURCE, macho_dylib
 
 EXPECTED_LIBRARY = {"executorch": "libexecutorch.so", "litert": "libpywrap_litert_common.so", "torchscript": "libc10.so"}
 
@@ -65,14 +66,11 @@ def test_an_apk_counts_only_the_phone_abi(tmp_path):
 
 def _ios_app(folder: Path) -> Path:
     """An .app laid out as Xcode writes one: an arm64 main executable and a framework, both built by clang for iOS."""
-    from tests.test_size import MACHO_SOURCE, tool
-
     app = folder / "MobileBenchShell.app"
     (app / "Frameworks/Runtime.framework").mkdir(parents=True)
     (folder / "x.c").write_text(MACHO_SOURCE)
     for output in (app / "MobileBenchShell", app / "Frameworks/Runtime.framework/Runtime"):
-        subprocess.run([tool("clang"), "-target", "arm64-apple-ios17.0", "-fuse-ld=lld", "-dynamiclib", "-nostdlib",
-                        str(folder / "x.c"), "-o", str(output)], check=True)
+        macho_dylib(folder / "x.c", "arm64-apple-ios17.0", output)
     (app / "Info.plist").write_bytes(plistlib.dumps({"CFBundleExecutable": "MobileBenchShell", "CFBundleVersion": "1"}))
     return app
 
