@@ -37,8 +37,8 @@ def write_size_table(run_folder: Path, selective: dict[tuple[str, str], BuildMan
              "median latencies ms |", "|---|---|---|---|---:|---:|---:|---|---|"]
     for (runtime, mode, abi), cells in ok.groupby(["runtime", "execution_mode", "runtime_abi"], dropna=False):
         first = cells.iloc[0]
-        latencies = ", ".join(f"{row.model}/{row.delegate}/t{row.threads}: {row.latency_p50_ms:.3f}"
-                              for row in cells.itertuples())
+        latencies = ", ".join(f"{row.model}/{row.quantization}/{row.delegate}/t{row.threads}: {row.latency_p50_ms:.3f}"
+                              for row in cells.sort_values(["model", "quantization", "delegate", "threads"]).itertuples())
         selective_mb, how = _selective(selective.get((str(runtime), str(abi))))
         lines.append(f"| {runtime} | {mode} | {abi} | {first.runtime_build_kind} | {_mb(first.runtime_binary_bytes)} | "
                      f"{_mb(first.runtime_binary_stripped_bytes)} | {selective_mb} | {how} | {latencies} |")
