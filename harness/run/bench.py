@@ -152,7 +152,9 @@ def run_bench(matrix: Matrix, device: Device | Sequence[Device], results_root: P
                        {"ok": 0, "failed": 0, "skipped": 0, **({"already recorded": len(done)} if resume else {})})
     shares = [DeviceShare(d, [p for p in all_planned[d.name] if p.cell.cell_id not in done], facts[d.name], shared)
               for d in devices]
-    shared.clock = PhaseClock("run", sum(len(s.runnable) for s in shares), on_progress)
+    # Interleaved, every cell ends in the last rounds, so the cells done say nothing of the time left: the rounds do.
+    shared.clock = PhaseClock("run", sum(len(s.runnable) for s in shares), on_progress,
+                              estimates=matrix.measurement.order != "interleaved")
 
     def by_device() -> dict[str, dict[str, int]]:
         return {s.device.name: s.counts for s in shares} if len(shares) > 1 else {}

@@ -23,15 +23,16 @@ class PhaseClock:
     with the phase's first event, not when the phase is set up."""
 
     def __init__(self, phase: str, total: int, report: Callable[[Progress], None],
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic, estimates: bool = True):
         self.phase, self.total, self.report, self.clock = phase, total, report, clock
+        self.estimates = estimates  # False: the phase's items do not finish at an even pace; another clock tells
         self.done = 0
         self._start: float | None = None
         self._quick = 0
 
     def eta_seconds(self) -> float | None:
         worked = self.done - self._quick
-        if worked <= 0 or self._start is None:
+        if worked <= 0 or self._start is None or not self.estimates:
             return None
         return (self.clock() - self._start) / worked * max(self.total - self.done, 0)
 

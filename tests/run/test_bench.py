@@ -351,7 +351,7 @@ def test_the_timeline_accounts_for_every_repetition(tmp_path, write_matrix):
 
 def test_progress_says_how_long_the_phase_has_left(tmp_path, write_matrix):
     events = []
-    matrix = load_matrix(write_matrix(MATRIX))
+    matrix = load_matrix(write_matrix(SHUFFLED_MATRIX))  # cells end one by one: their pace tells the time left
     run_bench(matrix, FakeDevice(), tmp_path / "results", FakeCache(tmp_path), run_id="run", on_progress=events.append)
     finished_runs = [e for e in events if e.phase == "run" and e.status]
     assert [e.done for e in finished_runs] == [1, 2, 3, 4, 5, 6]
@@ -426,3 +426,14 @@ def test_a_runtime_size_that_cannot_be_read_is_a_warning_not_a_failure(tmp_path,
     _, frame = _run(tmp_path, write_matrix, SizedDevice(error="x.so: not a readable ELF file"))
     assert (frame.status == "ok").all() and frame.runtime_binary_bytes.isna().all()
     assert frame.warnings.str.contains("the runtime's size was not measured: x.so: not a readable ELF file").all()
+
+
+def test_an_interleaved_run_leaves_the_time_left_to_its_rounds(tmp_path, write_matrix):
+    """Interleaved, every cell ends in the last round: only the rounds can say how long is left."""
+    events = []
+    run_bench(load_matrix(write_matrix(MATRIX)), FakeDevice(), tmp_path / "results", FakeCache(tmp_path),
+              run_id="run", on_progress=events.append)
+    cells = [e for e in events if e.phase == "run" and e.status]
+    rounds = [e for e in events if e.phase == "round" and e.status]
+    assert len(cells) == 6 and all(e.eta_seconds is None for e in cells)
+    assert len(rounds) == 2 and rounds[0].eta_seconds is not None

@@ -37,6 +37,14 @@ def test_items_that_cost_nothing_do_not_shorten_the_estimate():
     assert events[-1].eta_seconds == 60.0  # one conversion took a minute; one is left
 
 
+def test_a_phase_whose_items_end_unevenly_makes_no_estimate():
+    events, clock = [], FakeClock()
+    phase = PhaseClock("run", 5, events.append, clock=clock, estimates=False)  # interleaved: cells end in a burst
+    clock.now = 600.0
+    phase.finished("a", "ok")
+    assert events[-1].done == 1 and events[-1].eta_seconds is None
+
+
 def test_time_left_reads_as_a_person_would_say_it():
     assert time_left(4) == "about 10 s left"
     assert time_left(44) == "about 40 s left"
