@@ -4,7 +4,8 @@ so drift over the rounds affects both alike. Shared by benchmarks/shell_start.py
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
+import statistics
+from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
 import harness
@@ -29,3 +30,15 @@ def ratio_text(base_ms: Sequence[float], new_ms: Sequence[float]) -> str:
     ratio = harness.repetition_ratio(list(base_ms), list(new_ms))
     interval = f" (95% interval {ratio.low:.3f} to {ratio.high:.3f}, p = {ratio.p_value:.2f})" if ratio.low else ""
     return f"{ratio.ratio:.3f}{interval}"
+
+
+def print_shell_figures(runtime: str, heading: str, by_mode: Mapping[str, list[dict[str, float]]],
+                        names: Mapping[str, str]) -> None:
+    """One runtime's table: per mode (named by ``names``), the medians over the rounds of its start-up, latency,
+    the memory its load added and its peak above the baseline."""
+    print(f"\n{runtime}\n")
+    print(f"| {heading} | start-up s | median ms | load MB | peak above baseline MB |\n|---|---:|---:|---:|---:|")
+    for mode, rounds in by_mode.items():
+        middle = {key: statistics.median(r[key] for r in rounds) for key in rounds[0]}
+        print(f"| {names.get(mode, mode)} | {middle['startup_s']:.2f} | {middle['median_ms']:.3f} | {middle['load_mb']:.1f} "
+              f"| {middle['peak_mb']:.1f} |")

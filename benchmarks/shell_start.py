@@ -15,11 +15,10 @@ Usage: .venv/bin/python benchmarks/shell_start.py [--model mobilenet_v2] [--roun
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
 from pathlib import Path
 
-from ab_rounds import interleaved_rounds, ratio_text
+from ab_rounds import interleaved_rounds, print_shell_figures, ratio_text
 
 import harness
 
@@ -74,12 +73,7 @@ def main() -> None:
 
 
 def _print(runtime: str, by_mode: dict[str, list[dict]]) -> None:
-    print(f"\n{runtime}\n")
-    print("| start | start-up s | median ms | load MB | peak above baseline MB |\n|---|---:|---:|---:|---:|")
-    for mode, rounds in by_mode.items():
-        middle = {key: statistics.median(r[key] for r in rounds) for key in rounds[0]}
-        print(f"| {mode} | {middle['startup_s']:.2f} | {middle['median_ms']:.3f} | {middle['load_mb']:.1f} "
-              f"| {middle['peak_mb']:.1f} |")
+    print_shell_figures(runtime, "start", by_mode, {})
     ratio = ratio_text([r["median_ms"] for r in by_mode["spawn"]], [r["median_ms"] for r in by_mode["fork"]])
     print(f"\nlatency forked / spawned: {ratio}")
 

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from ab_rounds import interleaved_rounds, ratio_text
+from ab_rounds import interleaved_rounds, print_shell_figures, ratio_text
 
 import harness
 
@@ -95,12 +94,7 @@ def main() -> None:
 
 
 def _print(runtime: str, by_side: dict[str, list[dict]], revision: str) -> None:
-    print(f"\n{runtime}\n")
-    print("| code | start-up s | median ms | load MB | peak above baseline MB |\n|---|---:|---:|---:|---:|")
-    for side, rounds in by_side.items():
-        middle = {key: statistics.median(r[key] for r in rounds) for key in rounds[0]}
-        print(f"| {'this checkout' if side == 'this' else revision} | {middle['startup_s']:.2f} "
-              f"| {middle['median_ms']:.3f} | {middle['load_mb']:.1f} | {middle['peak_mb']:.1f} |")
+    print_shell_figures(runtime, "code", by_side, {"this": "this checkout", "base": revision})
     ratio = ratio_text([r["median_ms"] for r in by_side["base"]], [r["median_ms"] for r in by_side["this"]])
     print(f"\nlatency this checkout / {revision}: {ratio}")
 

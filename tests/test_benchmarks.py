@@ -86,3 +86,14 @@ def test_the_fault_suite_loses_duplicates_and_redoes_nothing_at_small_n(cache_di
         assert (lost.strip(), duplicated.strip(), twice.strip()) == ("0", "0", "0"), fault
     for problem in ("did not stop the run in one line", "rows on disk after", "rows say", "resume exited"):
         assert problem not in out
+
+
+@pytest.mark.slow
+def test_the_shell_versions_script_compares_this_checkout_with_a_revision(cache_dir):
+    for module in ("executorch", "ai_edge_litert", "litert_torch"):
+        require(module)
+    out = _script("shell_versions.py", "HEAD", "--model", "transformer_encoder", "--rounds", "2", cache=cache_dir)
+    for runtime in ("litert", "executorch", "torchscript"):
+        section = out.split(f"\n{runtime}\n")[1]
+        assert "| this checkout |" in section and "| HEAD |" in section
+        assert float(section.split("latency this checkout / HEAD: ")[1].split()[0]) > 0
