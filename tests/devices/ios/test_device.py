@@ -9,7 +9,7 @@ import pytest
 
 from harness.devices.inventory import IosEntry
 from harness.errors import ConfigError, DeviceError
-from tests.conftest import _free_port
+from tests.conftest import _free_port, require
 from tests.fixtures.iphone.state import BUNDLE_ID, UDID
 
 
@@ -95,3 +95,37 @@ def test_an_app_folder_older_than_ios_app_is_refused(iphone, emulated_iphone_ser
     iphone.change(apps={BUNDLE_ID: "0"})
     with pytest.raises(DeviceError, match=r"older than ios-app/app.json \(CFBundleVersion 0 < 1\)"):
         _device(iphone, app=_app_folder(tmp_path, "0")).open_run("run-1")
+
+
+def _run_one_cell(device):
+    """A cell's launch on an open run: the request is pushed, the app launched (a refused one raises)."""
+    from harness.devices.base import Launch
+
+    return device._runner.run_message({"cell_id": "cell-1"}, {}, Launch(timeout_seconds=5))
+
+
+def test_a_container_house_arrest_will_not_vend_names_the_signing(iphone, emulated_iphone_services):
+    iphone.change(vend_refusal="InstallationLookupFailed")
+    device = _device(iphone)
+    device.open_run("run-1")
+    try:
+        with pytest.raises(DeviceError, match=r"would not vend the container of org.mobilebench.shell "
+                                              r"\(InstallationLookupFailed\): the app must be signed for development"):
+            _run_one_cell(device)
+    finally:
+        device.close_run()
+
+
+def test_a_phone_on_usb_and_on_wifi_is_one_device_named_by_usb(monkeypatch):
+    require("pymobiledevice3")
+    from pymobiledevice3.usbmux import MuxDevice
+
+    from harness.devices.ios import link
+
+    async def listed(usbmux_address=None):
+        return [MuxDevice(2, UDID, "Network"), MuxDevice(1, UDID, "USB"), MuxDevice(3, "b" * 24, "Network")]
+
+    monkeypatch.setattr(link.usbmux, "list_devices", listed)
+    assert link.attached_udids() == {UDID: "USB", "b" * 24: "Network"}
+
+
