@@ -17,13 +17,14 @@ from typing import Any
 
 from packaging.version import Version
 from pymobiledevice3 import exceptions as pmd3
+from pymobiledevice3.dtx import DTXNsError
 from pymobiledevice3.services.dvt.instruments.dvt_provider import DvtProvider
 from pymobiledevice3.services.dvt.instruments.process_control import ProcessControl
 from pymobiledevice3.services.mobile_image_mounter import MobileImageMounterService, auto_mount
 from pymobiledevice3.services.os_trace import OsTraceService
 from pymobiledevice3.tunneld.api import get_tunneld_device_by_udid
 
-from harness.devices.ios.link import IphoneLink
+from harness.devices.ios.link import IphoneLink, ns_error_text
 from harness.errors import DeviceError
 
 TUNNEL_FROM = Version("17.0")
@@ -125,7 +126,20 @@ class ProcessControlSession:
         return self._control
 
     async def launch(self, bundle_id: str, arguments: list[str]) -> int:
-        return await (await self.control()).launch(bundle_id, arguments=arguments, kill_existing=True)
+        """The launched process's pid. A launch the iPhone refuses (locked, the developer not trusted) comes back
+        as an NSError, which says why."""
+        control = await self.control()
+        try:
+            pid = await control.launch(bundle_id, arguments=arguments, kill_existing=True)
+        except DTXNsError as refused:
+            raise DeviceError(f"DVT did not launch {bundle_id}: {ns_error_text(refused)} (unlock the iPhone; after "
+                              "a first install, trust the developer in Settings > General > VPN & Device "
+                              "Management)") from None
+        except AssertionError:  # ProcessControl.launch asserts that the device answered with a pid
+            pid = 0
+        if not pid:
+            raise DeviceError(f"DVT answered the launch of {bundle_id} without a process id")
+        return pid
 
     async def running_pid(self, bundle_id: str) -> int:
         """The app's pid while it runs, 0 once it has exited."""

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from pymobiledevice3 import exceptions as pmd3
 from pymobiledevice3 import usbmux
+from pymobiledevice3.dtx import DTXNsError, DTXProtocolError
 from pymobiledevice3.lockdown import create_using_usbmux
 from pymobiledevice3.services.diagnostics import DiagnosticsService
 from pymobiledevice3.services.house_arrest import HouseArrestService
@@ -43,8 +44,17 @@ def explain(error: BaseException, what: str) -> DeviceError:
         return LinkLost(f"{what}: the iPhone went away ({type(error).__name__}{f': {error}' if str(error) else ''})")
     if isinstance(error, pmd3.PasswordRequiredError | pmd3.PasscodeRequiredError):
         return DeviceError(f"{what}: the iPhone is locked with a passcode: unlock it and run again")
+    if isinstance(error, DTXNsError):  # a DVT service answered with an NSError (not a PyMobileDevice3Exception)
+        return DeviceError(f"{what}: the iPhone refused: {ns_error_text(error)}")
     detail = str(error) or type(error).__name__
     return DeviceError(f"{what}: {detail}")
+
+
+def ns_error_text(error: DTXNsError) -> str:
+    """An NSError's own sentences (NSLocalizedDescription, then its failure reason), else its domain and code."""
+    info = error.error.user_info or {}
+    parts = [str(info[key]) for key in ("NSLocalizedDescription", "NSLocalizedFailureReason") if info.get(key)]
+    return " ".join(parts) if parts else f"{error.error.domain} error {error.error.code}"
 
 
 def attached_udids() -> dict[str, str]:
@@ -100,7 +110,7 @@ class IphoneLink(TransferClock):
                 return await make()
             except DeviceError:
                 raise
-            except (pmd3.PyMobileDevice3Exception, OSError, EOFError) as error:
+            except (pmd3.PyMobileDevice3Exception, DTXNsError, DTXProtocolError, OSError, EOFError) as error:
                 raise explain(error, what) from None
 
         return self.bridge.run(guarded(), timeout, what)

@@ -104,6 +104,21 @@ def _run_one_cell(device):
     return device._runner.run_message({"cell_id": "cell-1"}, {}, Launch(timeout_seconds=5))
 
 
+def test_a_launch_the_iphone_refuses_fails_with_its_reason(iphone, emulated_iphone_services):
+    iphone.change(launch_refusal="Unable to launch org.mobilebench.shell because the device was not, or could not "
+                                 "be, unlocked.")
+    device = _device(iphone)
+    device.open_run("run-1")
+    try:
+        with pytest.raises(DeviceError) as raised:
+            _run_one_cell(device)
+    finally:
+        device.close_run()
+    message = str(raised.value)
+    assert message.startswith("DVT did not launch org.mobilebench.shell: Unable to launch")
+    assert "could not be, unlocked." in message and "(unlock the iPhone;" in message and "\n" not in message
+
+
 def test_a_container_house_arrest_will_not_vend_names_the_signing(iphone, emulated_iphone_services):
     iphone.change(vend_refusal="InstallationLookupFailed")
     device = _device(iphone)
