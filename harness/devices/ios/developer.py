@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import requests
 from packaging.version import Version
 from pymobiledevice3 import exceptions as pmd3
 from pymobiledevice3.dtx import DTXNsError
@@ -96,14 +97,24 @@ async def developer_provider(link: IphoneLink, tunneld: Tunneld) -> Any:
     await ensure_image(link)
     if not needs_tunnel(lockdown.product_version):
         return lockdown
-    try:
-        rsd = await get_tunneld_device_by_udid(link.udid, (tunneld.host, tunneld.port))
-    except pmd3.TunneldConnectionError:
-        raise DeviceError(tunneld.start_line()) from None
-    if rsd is None:
-        raise DeviceError(f"tunneld at {tunneld.host}:{tunneld.port} has no tunnel to {link.udid}: check that the "
-                          "iPhone is attached and trusted, and restart `sudo pymobiledevice3 remote tunneld`")
-    return rsd
+    # tunneld names a tunnel by the usbmux serial or by the device's UniqueDeviceID: ask for both when they differ
+    # (a configured udid without the dash usbmuxd writes, say).
+    names = dict.fromkeys([link.udid, str(lockdown.all_values.get("UniqueDeviceID") or link.udid)])
+    for name in names:
+        try:
+            rsd = await get_tunneld_device_by_udid(name, (tunneld.host, tunneld.port))
+        except pmd3.TunneldConnectionError:
+            raise DeviceError(tunneld.start_line()) from None
+        except IndexError:  # tunneld lists the tunnel, but none of its addresses answered
+            raise DeviceError(f"tunneld at {tunneld.host}:{tunneld.port} lists a tunnel to {link.udid} that does not "
+                              "answer: restart `sudo pymobiledevice3 remote tunneld`") from None
+        except requests.exceptions.JSONDecodeError as error:  # not tunneld's JSON: something else listens there
+            raise DeviceError(f"what answers at {tunneld.host}:{tunneld.port} is not tunneld ({error}): "
+                              f"{tunneld.start_line()}") from None
+        if rsd is not None:
+            return rsd
+    raise DeviceError(f"tunneld at {tunneld.host}:{tunneld.port} has no tunnel to {link.udid}: check that the "
+                      "iPhone is attached and trusted, and restart `sudo pymobiledevice3 remote tunneld`")
 
 
 class ProcessControlSession:
@@ -111,6 +122,7 @@ class ProcessControlSession:
 
     def __init__(self, link: IphoneLink, tunneld: Tunneld):
         self.link, self.tunneld = link, tunneld
+        self._rsd: Any = None  # the RemoteServiceDiscovery connection tunneld's client opened (iOS 17 and newer)
         self._provider: Any = None
         self._control: Any = None
         self._generation = -1  # the link's generation this session's connection was opened in
@@ -118,11 +130,14 @@ class ProcessControlSession:
     async def control(self) -> Any:
         if self._control is None or self._generation != self.link.generation:
             await self.close()
-            provider = DvtProvider(await developer_provider(self.link, self.tunneld))
+            where = await developer_provider(self.link, self.tunneld)
+            self._rsd = None if where is await self.link.lockdown() else where
+            provider = DvtProvider(where)
+            self._provider = provider
             await provider.connect()
             control = ProcessControl(provider)
             await control.connect()
-            self._provider, self._control, self._generation = provider, control, self.link.generation
+            self._control, self._generation = control, self.link.generation
         return self._control
 
     async def launch(self, bundle_id: str, arguments: list[str]) -> int:
@@ -149,12 +164,14 @@ class ProcessControlSession:
         await (await self.control()).kill(pid)
 
     async def close(self) -> None:
-        provider, self._provider, self._control = self._provider, None, None
-        if provider is not None:
-            try:
-                await provider.close()
-            except (pmd3.PyMobileDevice3Exception, OSError):
-                pass  # the device went away; nothing is left to close
+        provider, rsd = self._provider, self._rsd
+        self._provider, self._control, self._rsd = None, None, None
+        for connection in (provider, rsd):
+            if connection is not None:
+                try:
+                    await connection.close()
+                except (pmd3.PyMobileDevice3Exception, OSError):
+                    pass  # the device went away; nothing is left to close
 
 
 class SyslogTap:

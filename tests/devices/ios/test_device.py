@@ -131,6 +131,29 @@ def test_a_container_house_arrest_will_not_vend_names_the_signing(iphone, emulat
         device.close_run()
 
 
+def test_the_tunnel_connection_closes_with_the_run(iphone, emulated_iphone_services):
+    device = _device(iphone)
+    device.open_run("run-1")
+    device.close_run()
+    opened = emulated_iphone_services.rsds
+    assert len(opened) == 1 and opened[0].close.await_count == 1
+
+
+def test_a_udid_given_without_its_dash_finds_the_tunnel_under_the_device_id(iphone, emulated_iphone_services):
+    """The emulated tunneld lists the tunnel under the UniqueDeviceID, with its dash; usbmux matches either form."""
+    device = _device(iphone, udid=UDID.replace("-", ""))
+    device.open_run("run-1")
+    device.close_run()
+    assert len(emulated_iphone_services.rsds) == 1
+
+
+def test_a_tunnel_that_does_not_answer_is_one_line(iphone, emulated_iphone_services):
+    iphone.change(tunnel_answers=False)
+    with pytest.raises(DeviceError, match=r"lists a tunnel to 00008110-000A1B2C3D4E5F60 that does not answer: "
+                                          r"restart `sudo pymobiledevice3 remote tunneld`"):
+        _device(iphone).open_run("run-1")
+
+
 def test_a_phone_on_usb_and_on_wifi_is_one_device_named_by_usb(monkeypatch):
     require("pymobiledevice3")
     from pymobiledevice3.usbmux import MuxDevice
