@@ -19,7 +19,7 @@ from pathlib import Path
 
 from harness.devices.base import Launch
 from harness.devices.ios import app_build
-from harness.devices.ios.developer import ProcessControlSession, SyslogTap, Tunneld
+from harness.devices.ios.developer import OPEN_TIMEOUT, ProcessControlSession, SyslogTap, Tunneld
 from harness.devices.ios.link import IphoneLink
 from harness.devices.retries import CommandTimeout
 from harness.errors import DeviceError, ProtocolError
@@ -51,7 +51,7 @@ class IosAppRunner:
         """Install or upgrade the app when needed, then reach process control once, so that a missing prerequisite
         (developer mode, the disk image, the tunnel) stops the run before its first cell with one line."""
         self.installed_version = self._install_if_needed()
-        self.link.call(self.control.control, "opening process control")
+        self.link.call(self.control.control, "opening process control", OPEN_TIMEOUT)
 
     def _install_if_needed(self) -> str | None:
         installed, wanted = self.link.installed_version(self.app.bundle_id), self.app.version

@@ -31,6 +31,7 @@ from harness.errors import DeviceError
 TUNNEL_FROM = Version("17.0")
 DEVELOPER_MODE_FROM = Version("16.0")  # before, there is no such mode (nor its lockdown value)
 LOG_PREFIX = "MobileBench:"  # what the app's NSLog lines start with (ios-app/MobileBenchShell/Launcher.swift)
+OPEN_TIMEOUT = 120.0  # reaching process control the first time may mount the disk image (tens of MB over USB)
 XCODE_IMAGES = Path("/Applications/Xcode.app/Contents/Developer/Platforms/iPhoneOS.platform/DeviceSupport")
 
 
@@ -69,10 +70,11 @@ async def image_mounted(link: IphoneLink) -> bool:
 
 
 def local_image(product_version: str) -> Path | None:
-    """Xcode's developer disk image for this iOS version (iOS 16 and older), when Xcode is installed here."""
+    """Xcode's developer disk image for this iOS version (iOS 16 and older), when Xcode is installed here with the
+    image and its signature (auto_mount mounts both; with the image alone it would fail reading the signature)."""
     version = Version(product_version)
     image = XCODE_IMAGES / f"{version.major}.{version.minor}" / "DeveloperDiskImage.dmg"
-    return image if image.is_file() else None
+    return image if image.is_file() and image.with_name(f"{image.name}.signature").is_file() else None
 
 
 async def ensure_image(link: IphoneLink) -> None:

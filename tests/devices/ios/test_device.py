@@ -167,3 +167,16 @@ def test_a_phone_on_usb_and_on_wifi_is_one_device_named_by_usb(monkeypatch):
     assert link.attached_udids() == {UDID: "USB", "b" * 24: "Network"}
 
 
+def test_a_local_disk_image_counts_only_with_its_signature(monkeypatch, tmp_path):
+    require("pymobiledevice3")
+    from harness.devices.ios import developer
+
+    monkeypatch.setattr(developer, "XCODE_IMAGES", tmp_path)
+    image = tmp_path / "16.7" / "DeveloperDiskImage.dmg"
+    image.parent.mkdir()
+    image.write_bytes(b"image")
+    assert developer.local_image("16.7.2") is None  # auto_mount would fail reading the missing signature
+    image.with_name("DeveloperDiskImage.dmg.signature").write_bytes(b"signature")
+    assert developer.local_image("16.7.2") == image
+
+
