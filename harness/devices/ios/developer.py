@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ DEVELOPER_MODE_FROM = Version("16.0")  # before, there is no such mode (nor its 
 LOG_PREFIX = "MobileBench:"  # what the app's NSLog lines start with (ios-app/MobileBenchShell/Launcher.swift)
 OPEN_TIMEOUT = 120.0  # reaching process control the first time may mount the disk image (tens of MB over USB)
 XCODE_IMAGES = Path("/Applications/Xcode.app/Contents/Developer/Platforms/iPhoneOS.platform/DeviceSupport")
+TAP_READY_SECONDS = 10.0  # how long a cell waits for the log stream's connection before launching anyway
 
 
 @dataclass(frozen=True)
@@ -184,17 +186,26 @@ class SyslogTap:
         self.link = link
         self.entries: list[tuple[int, str]] = []  # (pid, message)
         self._task: concurrent.futures.Future | None = None
+        self._ready = threading.Event()
 
     def start(self) -> None:
+        """Follow the log from now on. Returns once os_trace_relay's connection is open (or could not be opened),
+        so that the launch that follows does not race the stream's start and lose the app's first lines."""
         self.entries = []
+        self._ready.clear()
         self._task = self.link.bridge.start(self._follow)
+        self._ready.wait(TAP_READY_SECONDS)
 
     async def _follow(self) -> None:
         try:
             trace = OsTraceService(lockdown=await self.link.lockdown())
+            await trace.connect()
         except (DeviceError, pmd3.PyMobileDevice3Exception, OSError):
             return  # no device, no log: the cell's own error says why
+        finally:
+            self._ready.set()
         try:
+            # syslog() finds the connection open: StartActivity is written before this task yields to the launch
             async for entry in trace.syslog():
                 if entry.message.startswith(LOG_PREFIX):
                     self.entries.append((entry.pid, entry.message))
