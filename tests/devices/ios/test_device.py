@@ -180,3 +180,23 @@ def test_a_local_disk_image_counts_only_with_its_signature(monkeypatch, tmp_path
     assert developer.local_image("16.7.2") == image
 
 
+def test_a_cell_run_in_low_power_mode_says_so_in_its_warnings():
+    require("pymobiledevice3")
+    import json
+
+    from harness.devices.base import Launch
+    from harness.devices.ios.app_mode import IosAppRunner
+    from harness.devices.ios.developer import Tunneld
+    from harness.protocol import Request, Result
+    from tests.conftest import REPO
+
+    fixtures = REPO / "ios-app/ShellCore/Tests/ShellCoreTests/Fixtures"
+    request = Request.from_json(json.loads((fixtures / "request_ok.json").read_text()))
+    answer = json.loads((fixtures / "result_ok.json").read_text())
+    notes: list[str] = []
+    runner = IosAppRunner(link=None, tunneld=Tunneld(), run_id="run-1", app=None, note=notes.append)
+    for low_power in (False, True):
+        result = Result.from_json({**answer, "shell": {**answer["shell"], "low_power_mode": low_power}})
+        runner.run_message = lambda message, files, launch, result=result: result
+        runner.run(request, {}, Launch())
+    assert notes == ["low-power mode was on: iOS lowers the CPU's clocks in it, so these numbers are not comparable"]
