@@ -161,7 +161,7 @@ def test_a_phone_on_usb_and_on_wifi_is_one_device_named_by_usb(monkeypatch):
     from harness.devices.ios import link
 
     async def listed(usbmux_address=None):
-        return [MuxDevice(2, UDID, "Network"), MuxDevice(1, UDID, "USB"), MuxDevice(3, "b" * 24, "Network")]
+        return [MuxDevice(1, UDID, "USB"), MuxDevice(2, UDID, "Network"), MuxDevice(3, "b" * 24, "Network")]
 
     monkeypatch.setattr(link.usbmux, "list_devices", listed)
     assert link.attached_udids() == {UDID: "USB", "b" * 24: "Network"}
