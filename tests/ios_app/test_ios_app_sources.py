@@ -12,7 +12,7 @@ import sys
 import pytest
 import yaml
 
-from tests.conftest import REPO
+from tests.conftest import REPO, require
 
 APP = REPO / "ios-app"
 
@@ -87,3 +87,38 @@ def test_make_ios_app_elsewhere_stops_with_one_line():
     assert done.returncode != 0
     lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
     assert len(lines) == 1 and "needs a Mac with Xcode" in lines[0], lines
+
+
+def test_the_harness_launches_the_app_with_the_flags_it_reads():
+    """app_mode.launch_arguments against Launcher.swift: each flag is read with the path that follows it."""
+    require("pymobiledevice3")
+    from harness.devices.ios.app_mode import launch_arguments
+
+    launcher = (APP / "MobileBenchShell/Launcher.swift").read_text()
+    arguments = launch_arguments("Documents/runs/r/c/request.json", "Documents/runs/r/c/result-1.json")
+    assert arguments[0::2] == ["--request", "--result"]
+    assert "arguments[index + 1]" in launcher
+    for flag in arguments[0::2]:
+        assert f'argument("{flag}")' in launcher
+
+
+def test_the_app_logs_with_the_prefix_the_harness_keeps():
+    require("pymobiledevice3")
+    from harness.devices.ios.developer import LOG_PREFIX
+
+    launcher = (APP / "MobileBenchShell/Launcher.swift").read_text()
+    tag = re.search(r'static let tag = "([^"]+)"', launcher).group(1)
+    assert 'NSLog("%@: %@", tag, message)' in launcher  # the line reads "<tag>: <message>"
+    assert f"{tag}:" == LOG_PREFIX
+
+
+def test_the_shell_fields_the_harness_reads_are_the_ones_the_app_writes():
+    """thermal_state_start fills thermal_status (harness/run/conditions.py); low_power_mode becomes a warning."""
+    facts = (APP / "MobileBenchShell/DeviceFacts.swift").read_text()
+    launcher = (APP / "MobileBenchShell/Launcher.swift").read_text()
+    conditions = (REPO / "harness/run/conditions.py").read_text()
+    app_mode = (REPO / "harness/devices/ios/app_mode.py").read_text()
+    assert '"thermal_state_start": .string(thermalState())' in facts and '"thermal_state_start"' in conditions
+    assert '"low_power_mode": .bool(ProcessInfo.processInfo.isLowPowerModeEnabled)' in facts
+    assert 'shell.get("low_power_mode")' in app_mode
+    assert 'result.shell["thermal_state_end"]' in launcher

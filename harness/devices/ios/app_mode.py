@@ -19,7 +19,7 @@ from pathlib import Path
 
 from harness.devices.base import Launch
 from harness.devices.ios import app_build
-from harness.devices.ios.developer import ProcessControlSession, SyslogTap, Tunneld
+from harness.devices.ios.developer import OPEN_TIMEOUT, ProcessControlSession, SyslogTap, Tunneld
 from harness.devices.ios.link import IphoneLink
 from harness.devices.retries import CommandTimeout
 from harness.errors import DeviceError, ProtocolError
@@ -31,6 +31,19 @@ POLL_SECONDS = 0.25
 _GRACE_POLLS = 8  # polls without the app's process before concluding it died without a result
 _LOG_LINES = 20  # the app's last log lines quoted in an error
 RUNS_FOLDER = "Documents/runs"
+
+
+def launch_arguments(request: str, result: str) -> list[str]:
+    """The launch contract (docs/protocol.md, "The iOS app"): the flags Launcher.swift reads, each followed by a
+    path relative to the app's home."""
+    return ["--request", request, "--result", result]
+
+
+def low_power_note(result: Result) -> str | None:
+    """The warning for a cell the app ran in low-power mode (its `shell.low_power_mode`, DeviceFacts.swift)."""
+    if result.shell.get("low_power_mode"):
+        return "low-power mode was on: iOS lowers the CPU's clocks in it, so these numbers are not comparable"
+    return None
 
 
 class IosAppRunner:
@@ -51,7 +64,7 @@ class IosAppRunner:
         """Install or upgrade the app when needed, then reach process control once, so that a missing prerequisite
         (developer mode, the disk image, the tunnel) stops the run before its first cell with one line."""
         self.installed_version = self._install_if_needed()
-        self.link.call(self.control.control, "opening process control")
+        self.link.call(self.control.control, "opening process control", OPEN_TIMEOUT)
 
     def _install_if_needed(self) -> str | None:
         installed, wanted = self.link.installed_version(self.app.bundle_id), self.app.version
@@ -77,8 +90,8 @@ class IosAppRunner:
 
     def run(self, request: Request, files: dict[str, Path], launch: Launch) -> Result:
         result = self.run_message(request.to_json(), files, launch)
-        if result.shell.get("low_power_mode"):
-            self.note("low-power mode was on: iOS lowers the CPU's clocks in it, so these numbers are not comparable")
+        if (note := low_power_note(result)) is not None:
+            self.note(note)
         return result
 
     def run_message(self, message: dict, files: dict[str, Path], launch: Launch) -> Result:
@@ -87,7 +100,7 @@ class IosAppRunner:
         folder = f"{self.run_folder}/{name}"
         self._push_cell_files(folder, files, message)
         result_path = f"{folder}/result-{secrets.token_hex(4)}.json"
-        arguments = ["--request", f"{folder}/request.json", "--result", result_path]
+        arguments = launch_arguments(f"{folder}/request.json", result_path)
         self.tap.start()
         pid: int | None = None
         try:

@@ -11,25 +11,30 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import requests
 from packaging.version import Version
 from pymobiledevice3 import exceptions as pmd3
+from pymobiledevice3.dtx import DTXNsError
 from pymobiledevice3.services.dvt.instruments.dvt_provider import DvtProvider
 from pymobiledevice3.services.dvt.instruments.process_control import ProcessControl
 from pymobiledevice3.services.mobile_image_mounter import MobileImageMounterService, auto_mount
 from pymobiledevice3.services.os_trace import OsTraceService
 from pymobiledevice3.tunneld.api import get_tunneld_device_by_udid
 
-from harness.devices.ios.link import IphoneLink
+from harness.devices.ios.link import IphoneLink, ns_error_text
 from harness.errors import DeviceError
 
 TUNNEL_FROM = Version("17.0")
 DEVELOPER_MODE_FROM = Version("16.0")  # before, there is no such mode (nor its lockdown value)
 LOG_PREFIX = "MobileBench:"  # what the app's NSLog lines start with (ios-app/MobileBenchShell/Launcher.swift)
+OPEN_TIMEOUT = 120.0  # reaching process control the first time may mount the disk image (tens of MB over USB)
 XCODE_IMAGES = Path("/Applications/Xcode.app/Contents/Developer/Platforms/iPhoneOS.platform/DeviceSupport")
+TAP_READY_SECONDS = 10.0  # how long a cell waits for the log stream's connection before launching anyway
 
 
 @dataclass(frozen=True)
@@ -67,10 +72,11 @@ async def image_mounted(link: IphoneLink) -> bool:
 
 
 def local_image(product_version: str) -> Path | None:
-    """Xcode's developer disk image for this iOS version (iOS 16 and older), when Xcode is installed here."""
+    """Xcode's developer disk image for this iOS version (iOS 16 and older), when Xcode is installed here with the
+    image and its signature (auto_mount mounts both; with the image alone it would fail reading the signature)."""
     version = Version(product_version)
     image = XCODE_IMAGES / f"{version.major}.{version.minor}" / "DeveloperDiskImage.dmg"
-    return image if image.is_file() else None
+    return image if image.is_file() and image.with_name(f"{image.name}.signature").is_file() else None
 
 
 async def ensure_image(link: IphoneLink) -> None:
@@ -95,14 +101,24 @@ async def developer_provider(link: IphoneLink, tunneld: Tunneld) -> Any:
     await ensure_image(link)
     if not needs_tunnel(lockdown.product_version):
         return lockdown
-    try:
-        rsd = await get_tunneld_device_by_udid(link.udid, (tunneld.host, tunneld.port))
-    except pmd3.TunneldConnectionError:
-        raise DeviceError(tunneld.start_line()) from None
-    if rsd is None:
-        raise DeviceError(f"tunneld at {tunneld.host}:{tunneld.port} has no tunnel to {link.udid}: check that the "
-                          "iPhone is attached and trusted, and restart `sudo pymobiledevice3 remote tunneld`")
-    return rsd
+    # tunneld names a tunnel by the usbmux serial or by the device's UniqueDeviceID: ask for both when they differ
+    # (a configured udid without the dash usbmuxd writes, say).
+    names = dict.fromkeys([link.udid, str(lockdown.all_values.get("UniqueDeviceID") or link.udid)])
+    for name in names:
+        try:
+            rsd = await get_tunneld_device_by_udid(name, (tunneld.host, tunneld.port))
+        except pmd3.TunneldConnectionError:
+            raise DeviceError(tunneld.start_line()) from None
+        except IndexError:  # tunneld lists the tunnel, but none of its addresses answered
+            raise DeviceError(f"tunneld at {tunneld.host}:{tunneld.port} lists a tunnel to {link.udid} that does not "
+                              "answer: restart `sudo pymobiledevice3 remote tunneld`") from None
+        except requests.exceptions.JSONDecodeError as error:  # not tunneld's JSON: something else listens there
+            raise DeviceError(f"what answers at {tunneld.host}:{tunneld.port} is not tunneld ({error}): "
+                              f"{tunneld.start_line()}") from None
+        if rsd is not None:
+            return rsd
+    raise DeviceError(f"tunneld at {tunneld.host}:{tunneld.port} has no tunnel to {link.udid}: check that the "
+                      "iPhone is attached and trusted, and restart `sudo pymobiledevice3 remote tunneld`")
 
 
 class ProcessControlSession:
@@ -110,6 +126,7 @@ class ProcessControlSession:
 
     def __init__(self, link: IphoneLink, tunneld: Tunneld):
         self.link, self.tunneld = link, tunneld
+        self._rsd: Any = None  # the RemoteServiceDiscovery connection tunneld's client opened (iOS 17 and newer)
         self._provider: Any = None
         self._control: Any = None
         self._generation = -1  # the link's generation this session's connection was opened in
@@ -117,15 +134,31 @@ class ProcessControlSession:
     async def control(self) -> Any:
         if self._control is None or self._generation != self.link.generation:
             await self.close()
-            provider = DvtProvider(await developer_provider(self.link, self.tunneld))
+            where = await developer_provider(self.link, self.tunneld)
+            self._rsd = None if where is await self.link.lockdown() else where
+            provider = DvtProvider(where)
+            self._provider = provider
             await provider.connect()
             control = ProcessControl(provider)
             await control.connect()
-            self._provider, self._control, self._generation = provider, control, self.link.generation
+            self._control, self._generation = control, self.link.generation
         return self._control
 
     async def launch(self, bundle_id: str, arguments: list[str]) -> int:
-        return await (await self.control()).launch(bundle_id, arguments=arguments, kill_existing=True)
+        """The launched process's pid. A launch the iPhone refuses (locked, the developer not trusted) comes back
+        as an NSError, which says why."""
+        control = await self.control()
+        try:
+            pid = await control.launch(bundle_id, arguments=arguments, kill_existing=True)
+        except DTXNsError as refused:
+            raise DeviceError(f"DVT did not launch {bundle_id}: {ns_error_text(refused)} (unlock the iPhone; after "
+                              "a first install, trust the developer in Settings > General > VPN & Device "
+                              "Management)") from None
+        except AssertionError:  # ProcessControl.launch asserts that the device answered with a pid
+            pid = 0
+        if not pid:
+            raise DeviceError(f"DVT answered the launch of {bundle_id} without a process id")
+        return pid
 
     async def running_pid(self, bundle_id: str) -> int:
         """The app's pid while it runs, 0 once it has exited."""
@@ -135,12 +168,14 @@ class ProcessControlSession:
         await (await self.control()).kill(pid)
 
     async def close(self) -> None:
-        provider, self._provider, self._control = self._provider, None, None
-        if provider is not None:
-            try:
-                await provider.close()
-            except (pmd3.PyMobileDevice3Exception, OSError):
-                pass  # the device went away; nothing is left to close
+        provider, rsd = self._provider, self._rsd
+        self._provider, self._control, self._rsd = None, None, None
+        for connection in (provider, rsd):
+            if connection is not None:
+                try:
+                    await connection.close()
+                except (pmd3.PyMobileDevice3Exception, OSError):
+                    pass  # the device went away; nothing is left to close
 
 
 class SyslogTap:
@@ -151,17 +186,26 @@ class SyslogTap:
         self.link = link
         self.entries: list[tuple[int, str]] = []  # (pid, message)
         self._task: concurrent.futures.Future | None = None
+        self._ready = threading.Event()
 
     def start(self) -> None:
+        """Follow the log from now on. Returns once os_trace_relay's connection is open (or could not be opened),
+        so that the launch that follows does not race the stream's start and lose the app's first lines."""
         self.entries = []
+        self._ready.clear()
         self._task = self.link.bridge.start(self._follow)
+        self._ready.wait(TAP_READY_SECONDS)
 
     async def _follow(self) -> None:
         try:
             trace = OsTraceService(lockdown=await self.link.lockdown())
+            await trace.connect()
         except (DeviceError, pmd3.PyMobileDevice3Exception, OSError):
             return  # no device, no log: the cell's own error says why
+        finally:
+            self._ready.set()
         try:
+            # syslog() finds the connection open: StartActivity is written before this task yields to the launch
             async for entry in trace.syslog():
                 if entry.message.startswith(LOG_PREFIX):
                     self.entries.append((entry.pid, entry.message))

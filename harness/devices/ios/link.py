@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from pymobiledevice3 import exceptions as pmd3
 from pymobiledevice3 import usbmux
+from pymobiledevice3.dtx import DTXNsError, DTXProtocolError
 from pymobiledevice3.lockdown import create_using_usbmux
 from pymobiledevice3.services.diagnostics import DiagnosticsService
 from pymobiledevice3.services.house_arrest import HouseArrestService
@@ -43,8 +44,17 @@ def explain(error: BaseException, what: str) -> DeviceError:
         return LinkLost(f"{what}: the iPhone went away ({type(error).__name__}{f': {error}' if str(error) else ''})")
     if isinstance(error, pmd3.PasswordRequiredError | pmd3.PasscodeRequiredError):
         return DeviceError(f"{what}: the iPhone is locked with a passcode: unlock it and run again")
+    if isinstance(error, DTXNsError):  # a DVT service answered with an NSError (not a PyMobileDevice3Exception)
+        return DeviceError(f"{what}: the iPhone refused: {ns_error_text(error)}")
     detail = str(error) or type(error).__name__
     return DeviceError(f"{what}: {detail}")
+
+
+def ns_error_text(error: DTXNsError) -> str:
+    """An NSError's own sentences (NSLocalizedDescription, then its failure reason), else its domain and code."""
+    info = error.error.user_info or {}
+    parts = [str(info[key]) for key in ("NSLocalizedDescription", "NSLocalizedFailureReason") if info.get(key)]
+    return " ".join(parts) if parts else f"{error.error.domain} error {error.error.code}"
 
 
 def attached_udids() -> dict[str, str]:
@@ -58,10 +68,17 @@ def attached_udids() -> dict[str, str]:
 
 
 async def _listed() -> dict[str, str]:
+    """A device attached by USB and over Wi-Fi is listed twice, once per connection: it is one device, and USB (the
+    connection create_using_usbmux prefers) is the one named."""
     try:
-        return {device.serial: device.connection_type for device in await usbmux.list_devices()}
-    except pmd3.PyMobileDevice3Exception as error:
+        devices = await usbmux.list_devices()
+    except (pmd3.PyMobileDevice3Exception, OSError) as error:
         raise explain(error, "listing iPhones") from None
+    listed: dict[str, str] = {}
+    for device in devices:
+        if listed.get(device.serial) != "USB":
+            listed[device.serial] = device.connection_type
+    return listed
 
 
 def resolve_udid(udid: str, attached: dict[str, str]) -> str:
@@ -93,7 +110,7 @@ class IphoneLink(TransferClock):
                 return await make()
             except DeviceError:
                 raise
-            except (pmd3.PyMobileDevice3Exception, OSError, EOFError) as error:
+            except (pmd3.PyMobileDevice3Exception, DTXNsError, DTXProtocolError, OSError, EOFError) as error:
                 raise explain(error, what) from None
 
         return self.bridge.run(guarded(), timeout, what)
@@ -118,14 +135,15 @@ class IphoneLink(TransferClock):
     async def forget(self) -> None:
         """Drop every open connection (after a drop, or when the run ends)."""
         self.generation += 1
-        connections, self._containers = list(self._containers.values()), {}
+        containers, self._containers = list(self._containers.values()), {}
         lockdown, self._lockdown = self._lockdown, None
-        for connection in [*connections, lockdown]:
-            if connection is not None:
-                try:
-                    await connection.close()
-                except (pmd3.PyMobileDevice3Exception, OSError):
-                    pass  # already gone
+        # An AFC connection closes with aclose(), which also ends its reader task; close() would leave it pending.
+        closers = [container.aclose for container in containers] + ([lockdown.close] if lockdown is not None else [])
+        for close in closers:
+            try:
+                await close()
+            except (pmd3.PyMobileDevice3Exception, OSError):
+                pass  # already gone
 
     def close(self) -> None:
         try:
@@ -184,9 +202,16 @@ class IphoneLink(TransferClock):
             service = HouseArrestService(lockdown=await self.lockdown())
             try:
                 await service.send_command(bundle_id, "VendContainer")
-            except pmd3.AppNotInstalledError:
-                await service.close()
-                raise DeviceError(f"{bundle_id} is not installed on {self.udid}") from None
+            except pmd3.PyMobileDevice3Exception as error:
+                await service.aclose()
+                if isinstance(error, pmd3.AppNotInstalledError):
+                    raise DeviceError(f"{bundle_id} is not installed on {self.udid}") from None
+                if type(error) is not pmd3.PyMobileDevice3Exception:
+                    raise  # starting the service failed (locked, dropped): explain() says which
+                # send_command's own error for any other answer: house_arrest vends the whole container only of an
+                # app signed for development
+                raise DeviceError(f"house_arrest would not vend the container of {bundle_id} ({error}): the app must "
+                                  "be signed for development, as `make ios-app` signs it") from None
             self._containers[bundle_id] = service
         return self._containers[bundle_id]
 

@@ -9,7 +9,7 @@ import pytest
 
 from harness.devices.inventory import IosEntry
 from harness.errors import ConfigError, DeviceError
-from tests.conftest import _free_port
+from tests.conftest import _free_port, require
 from tests.fixtures.iphone.state import BUNDLE_ID, UDID
 
 
@@ -95,3 +95,108 @@ def test_an_app_folder_older_than_ios_app_is_refused(iphone, emulated_iphone_ser
     iphone.change(apps={BUNDLE_ID: "0"})
     with pytest.raises(DeviceError, match=r"older than ios-app/app.json \(CFBundleVersion 0 < 1\)"):
         _device(iphone, app=_app_folder(tmp_path, "0")).open_run("run-1")
+
+
+def _run_one_cell(device):
+    """A cell's launch on an open run: the request is pushed, the app launched (a refused one raises)."""
+    from harness.devices.base import Launch
+
+    return device._runner.run_message({"cell_id": "cell-1"}, {}, Launch(timeout_seconds=5))
+
+
+def test_a_launch_the_iphone_refuses_fails_with_its_reason(iphone, emulated_iphone_services):
+    iphone.change(launch_refusal="Unable to launch org.mobilebench.shell because the device was not, or could not "
+                                 "be, unlocked.")
+    device = _device(iphone)
+    device.open_run("run-1")
+    try:
+        with pytest.raises(DeviceError) as raised:
+            _run_one_cell(device)
+    finally:
+        device.close_run()
+    message = str(raised.value)
+    assert message.startswith("DVT did not launch org.mobilebench.shell: Unable to launch")
+    assert "could not be, unlocked." in message and "(unlock the iPhone;" in message and "\n" not in message
+
+
+def test_a_container_house_arrest_will_not_vend_names_the_signing(iphone, emulated_iphone_services):
+    iphone.change(vend_refusal="InstallationLookupFailed")
+    device = _device(iphone)
+    device.open_run("run-1")
+    try:
+        with pytest.raises(DeviceError, match=r"would not vend the container of org.mobilebench.shell "
+                                              r"\(InstallationLookupFailed\): the app must be signed for development"):
+            _run_one_cell(device)
+    finally:
+        device.close_run()
+
+
+def test_the_tunnel_connection_closes_with_the_run(iphone, emulated_iphone_services):
+    device = _device(iphone)
+    device.open_run("run-1")
+    device.close_run()
+    opened = emulated_iphone_services.rsds
+    assert len(opened) == 1 and opened[0].close.await_count == 1
+
+
+def test_a_udid_given_without_its_dash_finds_the_tunnel_under_the_device_id(iphone, emulated_iphone_services):
+    """The emulated tunneld lists the tunnel under the UniqueDeviceID, with its dash; usbmux matches either form."""
+    device = _device(iphone, udid=UDID.replace("-", ""))
+    device.open_run("run-1")
+    device.close_run()
+    assert len(emulated_iphone_services.rsds) == 1
+
+
+def test_a_tunnel_that_does_not_answer_is_one_line(iphone, emulated_iphone_services):
+    iphone.change(tunnel_answers=False)
+    with pytest.raises(DeviceError, match=r"lists a tunnel to 00008110-000A1B2C3D4E5F60 that does not answer: "
+                                          r"restart `sudo pymobiledevice3 remote tunneld`"):
+        _device(iphone).open_run("run-1")
+
+
+def test_a_phone_on_usb_and_on_wifi_is_one_device_named_by_usb(monkeypatch):
+    require("pymobiledevice3")
+    from pymobiledevice3.usbmux import MuxDevice
+
+    from harness.devices.ios import link
+
+    async def listed(usbmux_address=None):
+        return [MuxDevice(1, UDID, "USB"), MuxDevice(2, UDID, "Network"), MuxDevice(3, "b" * 24, "Network")]
+
+    monkeypatch.setattr(link.usbmux, "list_devices", listed)
+    assert link.attached_udids() == {UDID: "USB", "b" * 24: "Network"}
+
+
+def test_a_local_disk_image_counts_only_with_its_signature(monkeypatch, tmp_path):
+    require("pymobiledevice3")
+    from harness.devices.ios import developer
+
+    monkeypatch.setattr(developer, "XCODE_IMAGES", tmp_path)
+    image = tmp_path / "16.7" / "DeveloperDiskImage.dmg"
+    image.parent.mkdir()
+    image.write_bytes(b"image")
+    assert developer.local_image("16.7.2") is None  # auto_mount would fail reading the missing signature
+    image.with_name("DeveloperDiskImage.dmg.signature").write_bytes(b"signature")
+    assert developer.local_image("16.7.2") == image
+
+
+def test_a_cell_run_in_low_power_mode_says_so_in_its_warnings():
+    require("pymobiledevice3")
+    import json
+
+    from harness.devices.base import Launch
+    from harness.devices.ios.app_mode import IosAppRunner
+    from harness.devices.ios.developer import Tunneld
+    from harness.protocol import Request, Result
+    from tests.conftest import REPO
+
+    fixtures = REPO / "ios-app/ShellCore/Tests/ShellCoreTests/Fixtures"
+    request = Request.from_json(json.loads((fixtures / "request_ok.json").read_text()))
+    answer = json.loads((fixtures / "result_ok.json").read_text())
+    notes: list[str] = []
+    runner = IosAppRunner(link=None, tunneld=Tunneld(), run_id="run-1", app=None, note=notes.append)
+    for low_power in (False, True):
+        result = Result.from_json({**answer, "shell": {**answer["shell"], "low_power_mode": low_power}})
+        runner.run_message = lambda message, files, launch, result=result: result
+        runner.run(request, {}, Launch())
+    assert notes == ["low-power mode was on: iOS lowers the CPU's clocks in it, so these numbers are not comparable"]
