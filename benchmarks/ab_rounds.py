@@ -11,6 +11,19 @@ from typing import TypeVar
 import harness
 
 Figures = TypeVar("Figures")
+# One model on each runtime (XNNPACK, the lite interpreter on its CPU kernels), one repetition a cell: a round.
+ONE_REPETITION_MATRIX = """\
+name: {name}
+models: [{model}]
+runtimes: [litert, executorch, torchscript]
+delegates: [xnnpack, none]
+threads: [{threads}]
+exclude:
+  - {{runtime: torchscript, delegate: xnnpack}}
+  - {{runtime: litert, delegate: none}}
+  - {{runtime: executorch, delegate: none}}
+measurement: {{repetitions: 1, max_repetitions: 1, seed: {seed}{measurement}}}
+"""
 
 
 def interleaved_rounds(rounds: int, modes: Sequence[str],

@@ -18,29 +18,18 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from ab_rounds import interleaved_rounds, print_shell_figures, ratio_text
+from ab_rounds import ONE_REPETITION_MATRIX, interleaved_rounds, print_shell_figures, ratio_text
 
 import harness
 
 MODES = ("fork", "spawn")
-MATRIX = """\
-name: shell-start-{mode}
-models: [{model}]
-runtimes: [litert, executorch, torchscript]
-delegates: [xnnpack, none]
-threads: [{threads}]
-exclude:
-  - {{runtime: torchscript, delegate: xnnpack}}
-  - {{runtime: litert, delegate: none}}
-  - {{runtime: executorch, delegate: none}}
-measurement: {{repetitions: 1, max_repetitions: 1, shell_start: {mode}, seed: {seed}}}
-"""
 
 
 def _round(folder: Path, model: str, threads: int, mode: str, seed: int) -> dict[str, dict[str, float]]:
     """One repetition per runtime with ``mode``: per runtime, its figures."""
     matrix_file = folder / f"{mode}-{seed}.yaml"
-    matrix_file.write_text(MATRIX.format(mode=mode, model=model, threads=threads, seed=seed))
+    matrix_file.write_text(ONE_REPETITION_MATRIX.format(name=f"shell-start-{mode}", model=model, threads=threads,
+                                                        seed=seed, measurement=f", shell_start: {mode}"))
     summary = harness.run_bench(harness.load_matrix(matrix_file), harness.open_device("host"), folder / "runs",
                                 harness.ArtifactCache(harness.default_cache_dir()))
     frame = harness.results.load(summary.run_dir).set_index("runtime")

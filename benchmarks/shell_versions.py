@@ -20,30 +20,19 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ab_rounds import interleaved_rounds, print_shell_figures, ratio_text
+from ab_rounds import ONE_REPETITION_MATRIX, interleaved_rounds, print_shell_figures, ratio_text
 
 import harness
 
 REPO = Path(__file__).resolve().parent.parent
 SIDES = ("this", "base")
-MATRIX = """\
-name: shell-versions-{side}
-models: [{model}]
-runtimes: [litert, executorch, torchscript]
-delegates: [xnnpack, none]
-threads: [{threads}]
-exclude:
-  - {{runtime: torchscript, delegate: xnnpack}}
-  - {{runtime: litert, delegate: none}}
-  - {{runtime: executorch, delegate: none}}
-measurement: {{repetitions: 1, max_repetitions: 1, seed: {seed}}}
-"""
 
 
 def _bench(tree: Path, folder: Path, side: str, model: str, threads: int, seed: int) -> Path:
     """One `harness bench` run of the tree's own code (its shells inherit PYTHONPATH); its run folder."""
     matrix = folder / f"{side}-{seed}.yaml"
-    matrix.write_text(MATRIX.format(side=side, model=model, threads=threads, seed=seed))
+    matrix.write_text(ONE_REPETITION_MATRIX.format(name=f"shell-versions-{side}", model=model, threads=threads,
+                                                   seed=seed, measurement=""))
     run_id = f"{side}-{seed}"
     env = {**os.environ, "PYTHONPATH": str(tree)}
     done = subprocess.run([sys.executable, "-m", "harness", "bench", "--matrix", str(matrix), "--results",

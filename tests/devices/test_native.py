@@ -48,20 +48,9 @@ def test_native_mode_runs_executorch_cells_in_the_runner_and_records_its_size(tm
     assert frame.loc["litert"].status == "skipped" and "no litert runtime" in frame.loc["litert"].error
 
 
-BOTH_MODES = """\
-models:
-  - name: tiny_cnn
-    factory: tests.fixtures.tiny_models:tiny_cnn
-    inputs: [[1, 3, 16, 16]]
-runtimes: [executorch, litert]
-delegates: [xnnpack]
-threads: [1]
-execution_modes: [process, native]
-exclude:
-  - {runtime: litert, execution_mode: native}
-measurement: {warmup_runs: 1, min_iterations: 3, min_seconds: 0, max_seconds: 2, repetitions: 2, max_repetitions: 2,
-              order: interleaved, cooldown: {timeout_seconds: 5}}
-"""
+BOTH_MODES = MATRIX.replace("execution_mode: native\n", "execution_modes: [process, native]\nexclude:\n"
+                            "  - {runtime: litert, execution_mode: native}\n").replace(
+    "repetitions: 1, max_repetitions: 1,", "repetitions: 2, max_repetitions: 2, order: interleaved,")
 
 
 def test_execution_modes_measure_a_cell_with_and_without_python_in_one_interleaved_run(tmp_path, write_matrix,
