@@ -11,12 +11,12 @@ RESUME ?=
 BENCH_FLAGS := $(if $(MODE),--mode $(MODE)) $(if $(RESUME),--resume $(RESUME))
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-NATIVE_RUNNER := build/executorch_runner/executorch_runner
-NATIVE_SOURCES := $(wildcard native/executorch_runner/*.cpp native/executorch_runner/*.h native/executorch_runner/CMakeLists.txt)
+NATIVE_RUNNERS := build/native/executorch_runner build/native/torchscript_runner
+NATIVE_SOURCES := native/CMakeLists.txt $(wildcard native/*/*.cpp native/*/*.h)
 
-.PHONY: bench plan report test lint test-slow test-device android-app ios-app venv lock schema clean-venv adb browser native-runner native-tools
+.PHONY: bench plan report test lint test-slow test-device android-app ios-app venv lock schema clean-venv adb browser native-runners native-tools
 
-bench: $(STAMP) adb native-runner
+bench: $(STAMP) adb native-runners
 	$(BIN)/harness bench --matrix $(MATRIX) --device $(DEVICE) $(BENCH_FLAGS)
 	$(BIN)/harness report --results results
 
@@ -28,7 +28,7 @@ plan: $(STAMP)
 	$(BIN)/harness plan --matrix $(MATRIX) --device $(DEVICE)
 
 # The linter and the type checker first: they take seconds, the suite minutes.
-test: $(STAMP) adb browser lint native-runner
+test: $(STAMP) adb browser lint native-runners
 	$(BIN)/pytest
 
 lint: $(STAMP)
@@ -87,16 +87,17 @@ browser:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 		{ $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium chromium-driver; }
 
-# The native host runner (native/executorch_runner), on the executorch wheel's CMake package, headers and
-# libraries; rebuilt only when its sources or the installed packages change. Needs CMake >= 3.28 (the test
-# extra's cmake) and Debian's g++ and nlohmann-json3-dev. The size reader's tests also build aarch64 ELF files
-# (gcc-aarch64-linux-gnu) and iOS Mach-O files (clang, lld, and llvm's llvm-size and llvm-lipo).
-native-runner: $(NATIVE_RUNNER)
+# The native host runners (native/: ExecuTorch's and the lite interpreter's), on the executorch and torch wheels'
+# CMake packages, headers and libraries; rebuilt only when their sources or the installed packages change. Needs
+# CMake >= 3.28 (the test extra's cmake) and Debian's g++ and nlohmann-json3-dev. The size reader's tests also
+# build aarch64 ELF files (gcc-aarch64-linux-gnu) and iOS Mach-O files (clang, lld, and llvm's llvm-size and llvm-lipo).
+native-runners: $(NATIVE_RUNNERS)
 
-$(NATIVE_RUNNER): $(NATIVE_SOURCES) $(STAMP) | native-tools
-	$(BIN)/cmake -S native/executorch_runner -B build/executorch_runner -DCMAKE_BUILD_TYPE=Release \
-		-DCMAKE_PREFIX_PATH="$$($(BIN)/python -c 'import importlib.util as u; print(u.find_spec("executorch").submodule_search_locations[0] + "/share/cmake")')"
-	$(BIN)/cmake --build build/executorch_runner -j 2
+$(NATIVE_RUNNERS) &: $(NATIVE_SOURCES) $(STAMP) | native-tools
+	$(BIN)/cmake -S native -B build/native -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$$($(BIN)/python -c \
+		'import importlib.util as u; print(";".join(u.find_spec(p).submodule_search_locations[0] + "/share/cmake" for p in ("executorch", "torch")))')"
+	$(BIN)/cmake --build build/native -j 2
+	@touch $(NATIVE_RUNNERS)
 
 native-tools:
 	@command -v g++ >/dev/null && [ -f /usr/include/nlohmann/json.hpp ] && command -v aarch64-linux-gnu-gcc >/dev/null \

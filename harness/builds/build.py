@@ -53,8 +53,10 @@ def build_key(runtime_name: str, kind: str, abi: str, list_text: str, toolchain:
 
 
 def _host_full(runtime_name: str) -> RuntimeBinary | None:
-    return runner_binary() if runtime_name == "executorch" else python_package_binary(runtime(runtime_name),
-                                                                                    platform.machine())
+    """The runtime's native runner where it has one, else its Python package's libraries."""
+    if runtime(runtime_name).native_runner:
+        return runner_binary(runtime_name)
+    return python_package_binary(runtime(runtime_name), platform.machine())
 
 
 def _registration(list_file: Path | None, folder: Path) -> tuple[Path, int]:
@@ -97,7 +99,7 @@ def _contents(runtime_name: str, kind: str, abi: str, list_file: Path, operators
     if abi == platform.machine() and kind == "full":
         binary = _host_full(runtime_name)
         if binary is None:
-            raise ConfigError(f"no full {runtime_name} build on this host to record: for ExecuTorch, `make native-runner`")
+            raise ConfigError(f"no full {runtime_name} build on this host to record: `make native-runners`")
         return {"status": "built", "files": [built_file(Path(p.split("!")[0])) for p in binary.files],
                 "toolchain": {"host": f"{platform.machine()} {binary.build_kind} {binary.build_id}"}}
     notes, files = [], []
@@ -106,7 +108,7 @@ def _contents(runtime_name: str, kind: str, abi: str, list_file: Path, operators
         files.append(built_file(registration))
         notes.append(f"registers {count} portable kernels (generated here with executorch.codegen.gen)")
     if abi == platform.machine() and runtime_name == "executorch" and not operators:
-        binary = runner_binary(delegates_only=True)
+        binary = runner_binary(runtime_name, delegates_only=True)
         if binary is not None:  # XNNPACK takes everything: the native runner with no kernel library is the build
             notes.append("every operator is delegated: the native runner linking no kernel library")
             return {"status": "built", "files": [*files, *(built_file(Path(p)) for p in binary.files)],

@@ -57,7 +57,7 @@ MAX_COUNT = 1_000_000  # warm-up runs, iterations
 MAX_REPETITIONS = 1000
 Threads = Annotated[int, Field(ge=1, le=MAX_THREADS)]
 Seconds = Annotated[float, Field(ge=0, le=MAX_SECONDS)]
-HostMode = Literal["process", "native"]  # the host's shells: Python, or the C++ runner
+HostMode = Literal["process", "native"]  # the host's shells: Python, or the runtimes' C++ runners
 
 
 class _Strict(BaseModel):
@@ -243,13 +243,14 @@ class MatrixFile(_Strict):
     execution_mode: Literal["app", "cli", "native"] | None = Field(
         None, description="On phones: run cells in the project's app or with the runtimes' own command-line tools. "
                           "Default: the device's `mode`. `--mode` on the command line overrides both. On the host, "
-                          "native runs ExecuTorch cells in the C++ runner (native/executorch_runner) instead of the "
-                          "Python shell, and skips the other runtimes; app and cli are ignored there.")
+                          "native runs ExecuTorch and lite-interpreter cells in their C++ runners (native/) instead "
+                          "of the Python shell, and skips LiteRT's; app and cli are ignored there.")
     execution_modes: list[HostMode] = Field([], description=(
         "On the host, run each cell in each of these shells: process (the Python shell) and native (the C++ "
-        "runner, ExecuTorch only), interleaved in the same rounds, so the same cell is measured with and without "
-        "Python in the loop. Rules can name `execution_mode`. Cells of a runtime a mode cannot run are skipped "
-        "rows; a phone runs each cell once, in its own mode. Default: the device's own mode."))
+        "runners, ExecuTorch and the lite interpreter), interleaved in the same rounds, so the same cell is "
+        "measured with and without Python in the loop. Rules can name `execution_mode`. Cells of a runtime a "
+        "mode cannot run are skipped rows; a phone runs each cell once, in its own mode. Default: the device's "
+        "own mode."))
     devices: list[Annotated[str, Field(min_length=1)]] = Field(
         [], description="Device aliases (configs/devices.yaml) to run the matrix on, each one cell at a time and the "
                         "devices at once; `--device a,b` on the command line overrides it. Default: host.")

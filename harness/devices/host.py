@@ -10,7 +10,7 @@ from pathlib import Path
 from harness.child import ChildStep, no_result_message, read_step_outcome, run_child, run_child_measured
 from harness.devices.base import Device, Launch
 from harness.devices.host_launch import ForkServers
-from harness.devices.native import NATIVE_RUNTIMES, runner_binary, runner_path
+from harness.devices.native import native_runtimes, runner_binary, runner_path
 from harness.devices.state import DeviceState, linux_state
 from harness.errors import DeviceError, ProtocolError
 from harness.files import write_json_atomic
@@ -50,7 +50,7 @@ def shell_environment(threads: int) -> dict[str, str]:
 
 class HostDevice(Device):
     platform = "host"
-    modes = frozenset({"process", "native"})  # the Python shell, and the C++ runner
+    modes = frozenset({"process", "native"})  # the Python shell, and the runtimes' C++ runners
 
     def __init__(self, name: str, mode: str | None = None):
         super().__init__(name)
@@ -69,12 +69,12 @@ class HostDevice(Device):
         return self.runtimes_in(None)
 
     def runtimes_in(self, mode: str | None) -> frozenset[str]:
-        return NATIVE_RUNTIMES if (mode or self.mode) == "native" else super().runtimes
+        return native_runtimes() if (mode or self.mode) == "native" else super().runtimes
 
     def runtime_binary(self, runtime_name: str, mode: str | None = None) -> RuntimeBinary | None:
         native = (mode or self.mode) == "native"
         if (runtime_name, native) not in self._binaries:
-            self._binaries[runtime_name, native] = runner_binary() if native else \
+            self._binaries[runtime_name, native] = runner_binary(runtime_name) if native else \
                 python_package_binary(runtime(runtime_name), platform.machine())
         return self._binaries[runtime_name, native]
 
@@ -115,8 +115,9 @@ class HostDevice(Device):
             for relative, source in files.items():
                 (work / relative).symlink_to(Path(source).resolve())
             if (launch.mode or self.mode) == "native":
-                step = ChildStep("", "the native runner", DeviceError, launch.timeout_seconds,
-                                 shell_environment(request.threads), launch.cpu_affinity, program=runner_path())
+                step = ChildStep("", f"the native {request.runtime} runner", DeviceError, launch.timeout_seconds,
+                                 shell_environment(request.threads), launch.cpu_affinity,
+                                 program=runner_path(request.runtime))
                 return run_child(step, request.to_json(), work / "request.json", _read_shell_result)
             if launch.start == "fork":
                 return self._run_forked(request, work, launch)

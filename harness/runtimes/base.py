@@ -180,6 +180,9 @@ class Runtime:
     # The host shell's native entry module: (import package, glob of the file inside it). Its size, with the
     # package's own libraries it loads, is the runtime_binary_bytes of a host cell (harness/runtime_size.py).
     host_native_module: tuple[str, str] | None = None
+    # The host's C++ runner for it (native/, built into build/native/ under this name), for execution_mode:
+    # native; None: it runs in the Python shell only. It loads its libraries from host_native_module's package.
+    native_runner: str | None = None
     delegate_in_file: bool = False  # the delegate is baked into the file when it is converted
     file_records_inputs: bool = True  # the file holds its input shapes and dtypes
     # How its files begin, checked before anything reads them: a flatbuffer with this identifier at byte 4

@@ -88,10 +88,10 @@ def test_the_cli_writes_the_size_table(run_folder, tmp_path, capsys):
 
 def test_with_every_operator_delegated_the_build_links_no_kernel_library(run_folder, tmp_path):
     require("executorch")
-    from harness.devices.native import DELEGATES_ONLY_RUNNER, runner_path
+    from harness.devices.native import runner_path
 
-    runner_path()  # not built: fails here, saying how to build it
-    assert DELEGATES_ONLY_RUNNER.is_file(), "make native-runner builds both runners"
+    runner_path("executorch")  # not built: fails here, saying how to build it
+    assert runner_path("executorch", delegates_only=True).is_file()
     (run_folder / "operator_lists/executorch_selected_operators.yaml").write_text(yaml.safe_dump(
         {"et_kernel_metadata": {}, "include_all_operators": False, "operators": {}}))
     selective = build_runtime(run_folder, "executorch", platform.machine(), "selective", tmp_path / "b", Toolchains())

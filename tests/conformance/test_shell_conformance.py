@@ -4,8 +4,8 @@ Shells under test:
 - `host`: the host shell process, spawned (always);
 - `host-forked`: the same shell forked from a server that imported the runtime, as `harness bench` starts
   it with `shell_start: fork` (always);
-- `host-native`: native/executorch_runner, the C++ runner on the executorch wheel (always; ExecuTorch cases
-  only; `make test` builds it first, `make native-runner` alone);
+- `host-native-executorch`, `host-native-torchscript`: the C++ runners in native/, on the executorch and the torch
+  wheels (always; each its own runtime's cases only; `make test` builds them first, `make native-runners` alone);
 - `emulated-app`: app mode on the emulated phone, through the real adb server (always; the emulated
   `am start` runs the host shell, so this checks the transport: push, start, poll, pull, parse);
 - `emulated-iphone`: the iOS app's launch path on the emulated iPhone: pymobiledevice3's usbmux and lockdown code
@@ -70,15 +70,13 @@ class HostShell:
 
 
 class NativeShell(HostShell):
-    """The same, in the native ExecuTorch runner."""
+    """The same, in a runtime's native runner."""
 
-    case = ("executorch", "xnnpack")
-    runtimes = frozenset({"executorch"})
-
-    def __init__(self):
+    def __init__(self, case: tuple[str, str]):
         from harness.devices.native import runner_path
 
-        self.command = (str(runner_path()),)
+        self.case, self.runtimes = case, frozenset({case[0]})
+        self.command = (str(runner_path(case[0])),)
 
 
 class ForkedHostShell:
@@ -173,13 +171,14 @@ def forked_host_shell():
     shell.servers.stop()
 
 
-@pytest.fixture(params=["host", "host-forked", "host-native", "emulated-app", "emulated-iphone",
+@pytest.fixture(params=["host", "host-forked", "host-native-executorch", "host-native-torchscript", "emulated-app",
+                        "emulated-iphone",
                         pytest.param("phone", marks=pytest.mark.device), pytest.param("iphone", marks=pytest.mark.device)])
 def shell(request):
     if request.param == "host":
         return HostShell()
-    if request.param == "host-native":
-        return NativeShell()  # a runner that is not built fails here, saying how to build it
+    if request.param.startswith("host-native-"):  # a runner that is not built fails here, saying how to build it
+        return NativeShell(next(case for case in CASES if case[0] == request.param.removeprefix("host-native-")))
     if request.param == "host-forked":
         return request.getfixturevalue("forked_host_shell")
     if request.param == "emulated-app":

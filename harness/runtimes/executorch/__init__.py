@@ -41,6 +41,7 @@ RUNTIME = Runtime(
     reader=f"{_HERE}.format:READER", selective_build=f"{_HERE}.selective_build:SELECTIVE_BUILD",
     session=f"{_HERE}.session:load", tool=f"{_HERE}.tool:TOOL", platforms=("host", "android", "ios"),
     profiler=f"{_HERE}.profile:profile", host_native_module=("executorch", "extension/pybindings/_C.*.so"),
+    native_runner="executorch_runner",
     delegate_in_file=True, refusal=_refusal, conversion_settings=_settings,
     container="flatbuffer", file_identifier=b"ET",
 )

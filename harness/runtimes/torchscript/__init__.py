@@ -17,5 +17,6 @@ RUNTIME = Runtime(
     reader=f"{_HERE}.format:READER", selective_build=f"{_HERE}.selective_build:SELECTIVE_BUILD",
     session=f"{_HERE}.session:load", tool=f"{_HERE}.tool:TOOL", platforms=("host", "android", "ios"),
     profiler=f"{_HERE}.profile:profile", host_native_module=("torch", "_C.*.so"),
+    native_runner="torchscript_runner",
     file_records_inputs=False, container="zip",
 )
