@@ -17,12 +17,15 @@ import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from harness.errors import HarnessError
 from harness.files import write_json_atomic
+
+if TYPE_CHECKING:
+    from harness.forkserver import ForkServer
 
 Job = TypeVar("Job", bound=BaseModel)
 Outcome = TypeVar("Outcome")
@@ -49,22 +52,38 @@ class ChildStep:
     program: Path | None = None  # run `program JOB OUTCOME` instead of a Python module (the native runner)
 
 
-def run_child(step: ChildStep, job: BaseModel | dict, job_file: Path, read_outcome: Callable[[Path], Outcome]) -> Outcome:
+def run_child(step: ChildStep, job: BaseModel | dict, job_file: Path, read_outcome: Callable[[Path], Outcome],
+              fork_from: ForkServer | None = None) -> Outcome:
     """Run one step in a fresh process and read its outcome, written next to the job file."""
-    return run_child_measured(step, job, job_file, read_outcome)[0]
+    return run_child_measured(step, job, job_file, read_outcome, fork_from)[0]
 
 
-def run_child_measured(step: ChildStep, job: BaseModel | dict, job_file: Path,
-                       read_outcome: Callable[[Path], Outcome]) -> tuple[Outcome, int | None]:
+def run_child_measured(step: ChildStep, job: BaseModel | dict, job_file: Path, read_outcome: Callable[[Path], Outcome],
+                       fork_from: ForkServer | None = None) -> tuple[Outcome, int | None]:
     """run_child, and the CPU time the child used over its whole life, exit included, as the kernel counted it
-    when the child was reaped (wait4; None where the platform cannot wait for one child with a timeout)."""
+    when the child was reaped (wait4; None where the platform cannot wait for one child with a timeout).
+    ``fork_from``: a server that has imported the step's module forks the process instead of a fresh start."""
     write_json_atomic(job_file, job.model_dump(mode="json", exclude_none=False) if isinstance(job, BaseModel) else job)
     outcome_file = job_file.with_name(f"{job_file.stem}-outcome.json")
+    where = f" (log: {step.log})" if step.log else ""
+    cpu_time_ns: int | None
+    if fork_from is not None:
+        log = step.log or job_file.with_name(f"{job_file.stem}.log")
+        code, cpu_time_ns = fork_from.run(job_file, outcome_file, log, step)
+        printed = "" if step.log else log.read_text(errors="replace") if log.is_file() else ""
+    else:
+        code, cpu_time_ns, printed = _spawn(step, job_file, outcome_file, where)
+    if not outcome_file.is_file():
+        raise step.error(no_result_message(step.what, code, printed, where))
+    return read_outcome(outcome_file), cpu_time_ns
+
+
+def _spawn(step: ChildStep, job_file: Path, outcome_file: Path, where: str) -> tuple[int, int | None, str]:
+    """The spawned child's exit code, CPU time and, without a log, what it printed."""
     start = [str(step.program)] if step.program else [sys.executable, "-m", step.module]
     command = [*start, str(job_file), str(outcome_file)]
     cpus = step.cpu_affinity
     pin = (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
-    where = f" (log: {step.log})" if step.log else ""
     with open(step.log, "a") if step.log else tempfile.TemporaryFile("w+") as output:
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=step.env, preexec_fn=pin,
                                    text=True)
@@ -72,9 +91,7 @@ def run_child_measured(step: ChildStep, job: BaseModel | dict, job_file: Path,
         if code is None:
             raise step.error(f"{step.what} did not finish within {step.timeout_seconds:.0f}s and was killed{where}")
         printed = "" if step.log else (output.seek(0), output.read())[1]
-    if not outcome_file.is_file():
-        raise step.error(no_result_message(step.what, code, printed, where))
-    return read_outcome(outcome_file), cpu_time_ns
+    return code, cpu_time_ns, printed
 
 
 def _reap(process: subprocess.Popen, timeout: float) -> tuple[int | None, int | None]:

@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, partial
 from importlib import metadata, resources, util
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from harness.child import ChildStep, read_step_outcome, run_child
 from harness.convert.catalog import Conversion, converter_info
 from harness.convert.jobs import ArtifactRecord, CheckJob, CheckOutcome, ConversionJob, ConversionOutcome, DelegateCheck
 from harness.errors import ConversionError
+from harness.forkserver import ForkServer, ForkServers
 from harness.models.settled import WEIGHTS_FOLDER_VARIABLE
 from harness.models.spec import ModelSpec, TensorSpec
 from harness.parity import REFERENCE_FILE
@@ -148,6 +149,15 @@ def cache_key(conversion: Conversion) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
+StepServer = tuple[str, tuple[str, ...]]  # a step's module and the arguments of its fork server's warm()
+
+
+def conversion_steps(conversion: Conversion) -> tuple[StepServer, StepServer]:
+    """The conversion's two steps, the converter and the check, as the fork servers that can run them."""
+    return (("harness.convert.worker", (conversion.converter, conversion.format)),
+            ("harness.convert.verify", (conversion.format,)))
+
+
 class ArtifactCache:
     """Converted files by key. Safe to share between processes: converting a key holds that key's file lock
     (filelock), so two runs never convert the same key at once, and entries appear by an atomic rename."""
@@ -204,18 +214,21 @@ class ArtifactCache:
     def log_path(self, key: str) -> Path:
         return self.root / "logs" / f"{key}.log"
 
-    def convert(self, conversion: Conversion, key: str, timeout: float = 3600.0, use_cache: bool = True) -> Artifact:
+    def convert(self, conversion: Conversion, key: str, timeout: float = 3600.0, use_cache: bool = True,
+                forks: ForkServers | None = None) -> Artifact:
         """Convert and check the file in fresh processes, and store it under ``key`` (its cache_key). Holds the
-        key's lock; a process that waited for another's conversion of the same key takes its file instead."""
+        key's lock; a process that waited for another's conversion of the same key takes its file instead.
+        ``forks``: the processes are forked from servers that imported the converter or runtime once, instead
+        of each starting Python afresh."""
         with self.lock(key):
             stored = self.lookup(key) if use_cache else None
-            artifact = stored or self._convert(conversion, key, timeout)
+            artifact = stored or self._convert(conversion, key, timeout, forks)
         stale = self._stale.get(key)  # kept: every conversion of this run that shares the key says so
         if stale:
             return replace(artifact, cache_warning=f"converted again: the cached entry was refused, {stale}")
         return artifact
 
-    def _convert(self, conversion: Conversion, key: str, timeout: float) -> Artifact:
+    def _convert(self, conversion: Conversion, key: str, timeout: float, forks: ForkServers | None) -> Artifact:
         (self.root / "tmp").mkdir(parents=True, exist_ok=True)
         self.log_path(key).parent.mkdir(parents=True, exist_ok=True)
         self.log_path(key).write_text("")  # the steps append to it
@@ -226,23 +239,30 @@ class ArtifactCache:
             job = ConversionJob(converter=conversion.converter, format=conversion.format,
                                 settings=dict(conversion.settings), model=conversion.model, output=model_file,
                                 cwd=os.getcwd())
-            converted = self._step("harness.convert.worker", "the converter", conversion, key, timeout, job,
-                                   work / "convert.json", ConversionOutcome)
+            steps = conversion_steps(conversion)
+            converted = self._step(steps[0], "the converter", conversion, key, timeout, job, work / "convert.json",
+                                   ConversionOutcome, forks)
             reference = work / "artifact" / REFERENCE_FILE
             check = CheckJob(path=model_file, operator_list_folder=work / "artifact",
                              reference=reference if reference.is_file() else None)
-            checked = self._step("harness.convert.verify", "the check of the converted file", conversion, key,
-                                 timeout, check, work / "verify.json", CheckOutcome)
+            checked = self._step(steps[1], "the check of the converted file", conversion, key, timeout, check,
+                                 work / "verify.json", CheckOutcome, forks)
             return self._store(conversion, key, work, converted, checked)
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
-    def _step(self, module: str, what: str, conversion: Conversion, key: str, timeout: float, job, job_file: Path,
-              outcome_type):
+    def _step(self, server: StepServer, what: str, conversion: Conversion, key: str, timeout: float, job,
+              job_file: Path, outcome_type, forks: ForkServers | None):
         """One step in a fresh process, its output appended to the conversion's log."""
         env = {**os.environ, WEIGHTS_FOLDER_VARIABLE: str(self.root / "zoo")}  # each zoo model settled once
+        module, args = server
         step = ChildStep(module, f"{conversion.label}: {what}", ConversionError, timeout, env, log=self.log_path(key))
-        return run_child(step, job, job_file, read_step_outcome(outcome_type, step, prefix=f"{conversion.label}: "))
+        read = read_step_outcome(outcome_type, step, prefix=f"{conversion.label}: ")
+        if forks is None:
+            return run_child(step, job, job_file, read)
+        start = partial(ForkServer, module, args, env, f"{what} ({', '.join(args)})", ConversionError)
+        with forks.lease(server, start) as forked:
+            return run_child(step, job, job_file, read, fork_from=forked)
 
     def _store(self, conversion: Conversion, key: str, work: Path, converted: ConversionOutcome,
                checked: CheckOutcome) -> Artifact:

@@ -1,6 +1,7 @@
 """Check a converted file in the runtime that will run it, in a process of its own.
 
 Usage: python -m harness.convert.verify JOB.json OUTCOME.json
+   or: forked from a server that has imported the runtime (harness.forkserver; `warm`, below)
 
 It reads the file's operators, versions and metadata, writes the operator list for the runtime's
 selective build, and for each delegate the host can apply, records how much of the graph the
@@ -76,6 +77,15 @@ def verify(job: CheckJob) -> CheckOutcome:
             parity = _parity(job.path, runtime, delegate, job.reference)
         checks[delegate] = DelegateCheck(delegation=reader.delegation(job.path, inspection, delegate), parity=parity)
     return CheckOutcome(inspection=inspection, checks=checks, operator_list=operator_list.name)
+
+
+def warm(file_format: str) -> None:
+    """What a fork server of checks imports once (harness.forkserver): the format's runtime and reader."""
+    import harness.stats  # noqa: F401
+
+    runtime = runtime_for_format(file_format)
+    runtime.load_session()
+    runtime.load_reader()
 
 
 def main(argv: list[str]) -> int:

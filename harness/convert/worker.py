@@ -1,6 +1,7 @@
 """A conversion worker: one conversion in a fresh process holding one framework only.
 
 Usage: python -m harness.convert.worker JOB.json OUTCOME.json
+   or: forked from a server that has imported the converter (harness.forkserver; `warm`, below)
 
 The job names the converter, the model and its settings; the outcome reports the input
 signature of the artifact and any notes, or the error.
@@ -84,6 +85,25 @@ def run_job(job: ConversionJob) -> ConversionOutcome:
 def _run_job_from(job: ConversionJob) -> ConversionOutcome:
     sys.path.insert(0, job.cwd or os.getcwd())  # user factories import relative to where harness ran
     return run_job(job)
+
+
+def warm(converter: str, file_format: str) -> None:
+    """What a fork server of conversions imports once (harness.forkserver): the converter and the modules it
+    imports as it converts, its framework's model builder, and the format's reader."""
+    import importlib
+
+    import harness.convert.flops  # noqa: F401
+    import harness.convert.metadata  # noqa: F401
+    from harness.runtimes import runtime_for_format
+
+    info = converter_info(converter)
+    info.load()
+    for module in info.imports:
+        importlib.import_module(module)
+    if info.framework in SOURCE_BUILDERS:
+        SOURCE_BUILDERS.get(info.framework)
+        SOURCE_RUNNERS.get(info.framework)
+    runtime_for_format(file_format).load_reader()
 
 
 def main(argv: list[str]) -> int:

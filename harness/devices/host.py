@@ -5,15 +5,17 @@ from __future__ import annotations
 import os
 import platform
 import tempfile
+from collections.abc import Callable
+from contextlib import nullcontext
+from functools import partial
 from pathlib import Path
 
-from harness.child import ChildStep, no_result_message, read_step_outcome, run_child, run_child_measured
+from harness.child import ChildStep, read_step_outcome, run_child, run_child_measured
 from harness.devices.base import Device, Launch
-from harness.devices.host_launch import ForkServers
 from harness.devices.native import native_runtimes, runner_binary, runner_path
 from harness.devices.state import DeviceState, linux_state
 from harness.errors import DeviceError, ProtocolError
-from harness.files import write_json_atomic
+from harness.forkserver import ForkServer, ForkServers
 from harness.procfs import cpuinfo_values
 from harness.protocol import Request, Result, read_result
 from harness.runtime_size import RuntimeBinary, python_package_binary
@@ -101,9 +103,10 @@ class HostDevice(Device):
 
     def prepare(self, request: Request, launch: Launch) -> bool:
         native = (launch.mode or self.mode) == "native"
-        if native or launch.start != "fork" or self._servers.running(request.runtime, request.threads):
+        key = (request.runtime, request.threads)
+        if native or launch.start != "fork" or self._servers.has(key):
             return False
-        self._servers.server(request.runtime, request.threads, shell_environment(request.threads))
+        self._servers.start(key, shell_server(*key))
         return True
 
     def close_run(self) -> None:
@@ -119,22 +122,21 @@ class HostDevice(Device):
                                  shell_environment(request.threads), launch.cpu_affinity,
                                  program=runner_path(request.runtime))
                 return run_child(step, request.to_json(), work / "request.json", _read_shell_result)
-            if launch.start == "fork":
-                return self._run_forked(request, work, launch)
             step = ChildStep("harness.shell.host", "the host shell", DeviceError, launch.timeout_seconds,
                              shell_environment(request.threads), launch.cpu_affinity)
-            result, cpu_time_ns = run_child_measured(step, request.to_json(), work / "request.json", _read_shell_result)
+            key = (request.runtime, request.threads)
+            forked = self._servers.lease(key, shell_server(*key)) if launch.start == "fork" else nullcontext()
+            with forked as server:
+                result, cpu_time_ns = run_child_measured(step, request.to_json(), work / "request.json",
+                                                         _read_shell_result, fork_from=server)
             return _with_cpu_time(result, cpu_time_ns)
 
-    def _run_forked(self, request: Request, work: Path, launch: Launch) -> Result:
-        request_file, result_file, log = work / "request.json", work / "result.json", work / "shell.log"
-        write_json_atomic(request_file, request.to_json())
-        server = self._servers.server(request.runtime, request.threads, shell_environment(request.threads))
-        code, cpu_time_ns = server.run(request_file, result_file, log, launch.cpu_affinity, launch.timeout_seconds)
-        if not result_file.is_file():
-            output = log.read_text(errors="replace") if log.is_file() else ""
-            raise DeviceError(no_result_message("the host shell", code, output))
-        return _with_cpu_time(_read_shell_result(result_file), cpu_time_ns)
+
+def shell_server(runtime_name: str, threads: int) -> Callable[[], ForkServer]:
+    """How to start a fork server of host shells for a runtime and thread count (the thread pools' environment
+    variables are read at import, so each count has its own server)."""
+    return partial(ForkServer, "harness.shell.host", (runtime_name,), shell_environment(threads),
+                   f"the {runtime_name} shell", DeviceError)
 
 
 def _with_cpu_time(result: Result, cpu_time_ns: int | None) -> Result:

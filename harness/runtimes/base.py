@@ -145,6 +145,7 @@ class ConverterInfo:
     description: str
     target: str  # "module:function", a Converter
     title: str = ""  # how messages name it, where that is not its name
+    imports: tuple[str, ...] = ()  # modules it imports as it converts: a conversion fork server loads them once
 
     def load(self) -> Converter:
         return _load(self.target, Converter)

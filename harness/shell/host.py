@@ -164,6 +164,13 @@ def _result(cell_id: str, status: str, error: str | None, runtime: str, version:
         "cpu_time_ns": cpu_time_ns}, "result")
 
 
+def warm(runtime_name: str) -> None:
+    """What a fork server of this shell imports once (harness.forkserver): the runtime's session."""
+    from harness.runtimes import runtime
+
+    runtime(runtime_name).load_session()
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 2:
         sys.stderr.write(__doc__)

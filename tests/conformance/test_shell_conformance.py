@@ -27,12 +27,14 @@ from pathlib import Path
 
 import pytest
 
+from harness.child import ChildStep, run_child
 from harness.config.matrix import load_matrix
 from harness.convert.cache import ArtifactCache
 from harness.devices.base import Launch
-from harness.devices.host import HostDevice, shell_environment
-from harness.devices.host_launch import ForkServers
+from harness.devices.host import HostDevice, shell_server
+from harness.errors import DeviceError
 from harness.files import write_json_atomic
+from harness.forkserver import ForkServers
 from harness.inputs import write_inputs
 from harness.plan import plan
 from harness.protocol import Result, read_result
@@ -93,10 +95,9 @@ class ForkedHostShell:
             work = Path(folder)
             for name, local in files.items():
                 (work / name).symlink_to(local.resolve())
-            write_json_atomic(work / "request.json", message)
-            server = self.servers.server(runtime, 1, shell_environment(1))
-            server.run(work / "request.json", work / "result.json", work / "shell.log", None, 300)
-            return read_result(work / "result.json")
+            step = ChildStep("harness.shell.host", "the host shell", DeviceError, 300)
+            with self.servers.lease(runtime, shell_server(runtime, 1)) as server:
+                return run_child(step, message, work / "request.json", read_result, fork_from=server)
 
 
 class AppShell:

@@ -16,7 +16,7 @@ from tests.convert.test_cache import _conversion, _stored
 def _fake_conversion(cache: ArtifactCache, conversion, tmp_path, calls: list):
     """cache._convert stored by hand: what it does in child processes is tested elsewhere."""
 
-    def convert(conversion_, key, timeout):
+    def convert(conversion_, key, timeout, forks):
         calls.append(key)
         key_ = _stored(cache, conversion_, tmp_path / f"work{len(calls)}")
         return replace(cache.lookup(key_), from_cache=False)
@@ -53,11 +53,11 @@ def test_two_conversions_of_one_key_never_overlap_and_the_second_takes_the_first
     key, inside, overlaps, calls = cache_key(conversion), [], [], []
     fake = _fake_conversion(cache, conversion, tmp_path, calls)
 
-    def slow(conversion_, key_, timeout):
+    def slow(conversion_, key_, timeout, forks):
         inside.append(1)
         overlaps.append(len(inside) > 1)
         time.sleep(0.2)  # long enough for the other thread to reach the lock
-        result = fake(conversion_, key_, timeout)
+        result = fake(conversion_, key_, timeout, forks)
         inside.pop()
         return result
 

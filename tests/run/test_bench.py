@@ -38,7 +38,7 @@ class FakeCache:
     def lookup(self, key):
         return None
 
-    def convert(self, conversion, key, use_cache=True):
+    def convert(self, conversion, key, use_cache=True, forks=None):
         self.calls.append(conversion)
         if conversion.model.name == self.fail_for:
             raise ConversionError(f"{conversion.label}: unsupported operator aten::frobnicate")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import threading
+import zipfile
 
 import pytest
 
-from harness.convert.cache import Artifact, ConversionFailure, cache_key
+from harness.convert.cache import Artifact, ArtifactCache, ConversionFailure, cache_key, conversion_steps
 from harness.convert.catalog import conversion_for
 from harness.errors import ConversionError
+from harness.forkserver import ForkServers
 from harness.models.spec import ModelSpec, TensorSpec
 from harness.run import conversions
 from harness.run.conversions import CONVERSION_MEMORY_BYTES, conversion_workers, convert_all
@@ -36,7 +39,8 @@ class BarrierCache:
     def lookup(self, key):
         return self._artifact(key, "pte", "executorch", True) if key in self.cached_keys else None
 
-    def convert(self, conversion, key, use_cache=True):
+    def convert(self, conversion, key, use_cache=True, forks=None):
+        assert forks is not None  # the run's fork servers
         self.barrier.wait()  # raises BrokenBarrierError if the others never arrive
         self.converted.append(conversion.label)
         if conversion.label in self.failing:
@@ -87,3 +91,42 @@ def test_a_requested_worker_count_wins(monkeypatch):
     monkeypatch.setattr(conversions, "available_memory_bytes", lambda: 0)
     assert conversion_workers(24, requested=4) == 4
     assert conversion_workers(2, requested=4) == 2
+
+
+def _timeless_bytes(data: bytes) -> bytes:
+    return re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}", b"<created>", data)
+
+
+def _content(path) -> dict[str, bytes]:
+    """The file's bytes, the metadata's time aside; a zip's (.ptl) member by member, whose CRCs cover that time,
+    but for TorchScript's debug tables, which record the Python stack that traced the model (a forked child's
+    starts in the fork server), and the random id torch.save gives every file."""
+    if not zipfile.is_zipfile(path):
+        return {"": _timeless_bytes(path.read_bytes())}
+    with zipfile.ZipFile(path) as archive:
+        return {name: _timeless_bytes(archive.read(name)) for name in archive.namelist()
+                if not name.endswith((".debug_pkl", "/serialization_id"))}
+
+
+def _pathless(operator_list) -> str:
+    return re.sub(r"\S*/artifact/model\.\w+", "<file>", operator_list.read_text())  # where it was converted
+
+
+def _timeless(inspection) -> dict:
+    figures = inspection.model_dump(exclude={"size_bytes"})  # a .ptl's debug tables differ, above
+    del figures["metadata"]["harness"]["created"]
+    return figures
+
+
+def test_forked_conversions_write_the_same_files_and_checks_as_spawned_ones(tmp_path, monkeypatch):
+    started = []
+    monkeypatch.setattr(conversions, "ForkServers", lambda: started.append(ForkServers()) or started[-1])
+    forked = convert_all(CONVERSIONS, ArtifactCache(tmp_path / "forked"), True, lambda _: None, Timeline(None), 2)
+    spawned = {c: ArtifactCache(tmp_path / "spawned").get_or_convert(c) for c in CONVERSIONS}  # no servers
+    for conversion in CONVERSIONS:
+        one, other = forked[conversion], spawned[conversion]
+        assert isinstance(one, Artifact), one
+        assert _content(one.path) == _content(other.path)
+        assert _timeless(one.inspection) == _timeless(other.inspection) and one.checks == other.checks
+        assert _pathless(one.operator_list) == _pathless(other.operator_list)
+    assert not started[0].has(conversion_steps(CONVERSIONS[0])[0])  # every server stopped at the end

@@ -36,7 +36,10 @@ RUNTIME = Runtime(
     converters=(
         ConverterInfo("executorch", "torch", ("torch", "executorch"),
                       "torch.export, then to_edge_transform_and_lower (XNNPACK partitioner, or none: portable)",
-                      f"{_HERE}.convert:convert"),
+                      f"{_HERE}.convert:convert",
+                      imports=("executorch.backends.xnnpack.partition.xnnpack_partitioner",
+                               "executorch.backends.xnnpack.quantizer.xnnpack_quantizer",
+                               "executorch.devtools.backend_debug")),
     ),
     reader=f"{_HERE}.format:READER", selective_build=f"{_HERE}.selective_build:SELECTIVE_BUILD",
     session=f"{_HERE}.session:load", tool=f"{_HERE}.tool:TOOL", platforms=("host", "android", "ios"),
