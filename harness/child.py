@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from harness.errors import HarnessError
 from harness.files import write_json_atomic
+from harness.forkserver import killed_message
 
 if TYPE_CHECKING:
     from harness.forkserver import ForkServer
@@ -89,7 +90,7 @@ def _spawn(step: ChildStep, job_file: Path, outcome_file: Path, where: str) -> t
                                    text=True)
         code, cpu_time_ns = _reap(process, step.timeout_seconds)
         if code is None:
-            raise step.error(f"{step.what} did not finish within {step.timeout_seconds:.0f}s and was killed{where}")
+            raise step.error(killed_message(step, where))
         printed = "" if step.log else (output.seek(0), output.read())[1]
     return code, cpu_time_ns, printed
 

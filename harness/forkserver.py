@@ -5,8 +5,10 @@ Usage: python -m harness.forkserver MODULE [ARG ...]   (driven by ForkServer, be
 MODULE is a child step (harness.child): each forked child runs its `main([JOB, OUTCOME])`, as a spawned
 `python -m MODULE JOB OUTCOME` would, so the step's code is the same either way. Before the first job the
 server calls `MODULE.warm(*ARGS)`, which imports what the step will need (a runtime, a converter and its
-framework), and the children start with that done. Nothing runs in the server past its imports: no
-thread pool has started when it forks.
+framework), and the children start with that done. Nothing runs in the server but imports, so no runtime
+has started its thread pools when it forks. The threads some imports start (OpenBLAS's workers with numpy,
+a jemalloc background thread with the converters) stay in the server: a forked child holds only the thread
+that forked it, and tests/run/test_conversions.py compares forked conversions with spawned ones file by file.
 
 On stdin, one JSON line per job: {"job": PATH, "outcome": PATH, "log": PATH, "cpus": [..] | null}.
 On the protocol stream, one line when the module is warm ({"ready": true} or {"error": TEXT}), then per
@@ -38,6 +40,11 @@ from harness.errors import HarnessError
 
 if TYPE_CHECKING:
     from harness.child import ChildStep
+
+
+def killed_message(step: ChildStep, where: str) -> str:
+    """A step's child that outlived its timeout, spawned or forked."""
+    return f"{step.what} did not finish within {step.timeout_seconds:.0f}s and was killed{where}"
 
 READY_TIMEOUT_SECONDS = 300.0  # importing a runtime or a converter on a slow, busy machine
 
@@ -139,8 +146,7 @@ class ForkServer:
                 raise
             os.kill(pid, signal.SIGKILL)
             self._read(60.0, f"{step.what} was killed")
-            raise step.error(f"{step.what} did not finish within {step.timeout_seconds:.0f}s and was killed "
-                             f"(log: {log})") from None
+            raise step.error(killed_message(step, f" (log: {log})")) from None
 
     def stop(self) -> None:
         if self.process.stdin:
