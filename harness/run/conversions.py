@@ -3,8 +3,9 @@
 Nothing is measured while files convert, so the machine's cores all go to converting. Each worker is a
 thread that waits on a conversion's child processes; the number of workers is bounded by the cores and
 by the memory a conversion may take. The processes are forked from servers that have imported their
-converter or runtime once (harness.forkserver), each stopped once no conversion left needs it: a
-converter's import took 5 to 7 s of every conversion.
+converter or runtime once (harness.forkserver), each stopped once no conversion left needs it: importing
+a converter took 1.8 to 5 s of every conversion on a quiet machine, twice that beside another
+(docs/wall-budget.md).
 """
 
 from __future__ import annotations
