@@ -23,7 +23,7 @@ class Launch:
 
     timeout_seconds: float = 300.0
     cpu_affinity: tuple[int, ...] | None = None  # None: every CPU
-    start: str = "spawn"  # on the host, "fork": from a server that has imported the runtime (host_launch.py)
+    start: str = "spawn"  # on the host, "fork": from a server that has imported the runtime (harness/forkserver.py)
     mode: str | None = None  # the cell's execution mode, where the matrix gives one; None: the device's own
 
 
