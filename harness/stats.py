@@ -6,6 +6,7 @@ everything below is derived here, so every device and runtime is summarised the 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -128,16 +129,41 @@ def relative_error(repetition_medians: Sequence[float]) -> float | None:
     return _log_mean_and_error(medians)[1] if len(medians) > 1 else None
 
 
+# How much smaller the medians' true spread may be than the repetitions so far show, when judging whether
+# max_repetitions could still bring their standard error under the target. From five medians the estimate is
+# 1.5 times the truth or more about one time in 16 (its square is a chi-squared with 4 degrees of freedom).
+SPREAD_ALLOWANCE = 1.5
+
+
 def more_repetitions_needed(medians: Sequence[float], done: int, repetitions: int, max_repetitions: int,
                             max_relative_error: float) -> bool:
     """The extension rule: at least ``repetitions``; then more, up to ``max_repetitions``, while the repetition
-    medians' relative_error is above ``max_relative_error``. Unlike their range, it does not grow with their number."""
+    medians' relative_error is above ``max_relative_error`` and extending could still bring it under.
+
+    The error falls as one over the root of the count, so at ``max_repetitions`` it would be about
+    ``error * sqrt(done / max_repetitions)``; when even that, with SPREAD_ALLOWANCE, stays above the target, the
+    cell stops and is flagged unstable with the interval it has: more processes would almost surely leave it so.
+    Unlike their range, the standard error does not grow with their number."""
     if done >= max_repetitions:
         return False
     if done < repetitions:
         return True
     error = relative_error(medians)
-    return error is not None and error > max_relative_error
+    return error is not None and max_relative_error < error <= _reachable_error(done, max_repetitions,
+                                                                                max_relative_error)
+
+
+def extension_out_of_reach(medians: Sequence[float], done: int, max_repetitions: int,
+                           max_relative_error: float) -> bool:
+    """Whether the extension rule stopped before ``max_repetitions`` because the target was out of reach."""
+    error = relative_error(medians)
+    return done < max_repetitions and error is not None and \
+        error > _reachable_error(done, max_repetitions, max_relative_error)
+
+
+def _reachable_error(done: int, max_repetitions: int, max_relative_error: float) -> float:
+    """The largest error after ``done`` repetitions that ``max_repetitions`` could still bring to the target."""
+    return max_relative_error * SPREAD_ALLOWANCE * math.sqrt(max_repetitions / done)
 
 
 def median(values: Sequence[float]) -> float | None:

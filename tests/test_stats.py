@@ -7,6 +7,8 @@ from scipy import stats as scipy_stats
 from harness import stats
 from harness.stats import (
     LATENCY_COLUMNS,
+    SPREAD_ALLOWANCE,
+    extension_out_of_reach,
     latency_summary,
     median,
     median_interval,
@@ -107,6 +109,18 @@ def test_the_extension_rule_judges_the_standard_error_not_the_range():
     assert more_repetitions_needed([7.0, 8.0, 9.0, 7.5, 8.5], 5, 5, 20, 0.015)
     assert not more_repetitions_needed([7.0, 8.0, 9.0, 7.5, 8.5], 20, 5, 20, 0.015)
     assert more_repetitions_needed([7.0], 1, 5, 20, 0.015)
+
+
+def test_the_extension_rule_stops_when_max_repetitions_could_not_reach_the_target():
+    spread = [7.0, 7.3, 6.9, 7.4, 7.1]  # 1.3% after five: stable
+    wide = [7.0, 7.6, 6.8, 7.8, 7.1]  # 2.5%: ten repetitions at this spread would give about 1.8%, within reach
+    wider = [7.0, 8.0, 6.5, 8.5, 7.1]  # 4.8%: 3.4% at ten, out of reach even allowing the spread 1.5 times too high
+    errors = [relative_error(m) for m in (spread, wide, wider)]
+    assert errors[0] < 0.015 < errors[1] < 0.015 * SPREAD_ALLOWANCE * np.sqrt(2) < errors[2]
+    assert not more_repetitions_needed(spread, 5, 5, 10, 0.015)
+    assert more_repetitions_needed(wide, 5, 5, 10, 0.015) and not extension_out_of_reach(wide, 5, 10, 0.015)
+    assert not more_repetitions_needed(wider, 5, 5, 10, 0.015) and extension_out_of_reach(wider, 5, 10, 0.015)
+    assert not extension_out_of_reach(wider, 10, 10, 0.015)  # ended at max_repetitions: not stopped early
 
 
 def test_known_values():

@@ -157,10 +157,12 @@ class Measurement(_Strict):
         "Fresh shell processes per cell, at least. The median's 95% interval comes from the repetition "
         "medians, so it needs two or more; five make it cover about 95% here (benchmarks/interval_coverage.py)."))
     max_repetitions: int = Field(10, ge=1, le=MAX_REPETITIONS, description=(
-        "More repetitions are added, up to this many, while the median is known too loosely."))
+        "More repetitions are added, up to this many, while the median is known too loosely and this many "
+        "could still bring it within max_relative_error."))
     max_relative_error: float = Field(0.015, gt=0, le=1, description=(
         "Standard error of the repetition medians (from their logs; 0.015 is about 1.5%); above it a cell is "
-        "extended, then flagged unstable."))
+        "extended, then flagged unstable. A cell whose error max_repetitions could not bring under it (allowing "
+        "the spread to be 1.5 times smaller than it looks) stops at once, flagged."))
     order: Literal["shuffled", "interleaved", "as_listed"] = Field(
         "interleaved", description=(
             "interleaved: one repetition of every unfinished cell per round, so drift over the run falls on every "

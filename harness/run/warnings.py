@@ -8,6 +8,7 @@ from harness.config.matrix import Measurement
 from harness.convert.jobs import DelegateCheck
 from harness.devices.state import throttle_warning
 from harness.run.outcome import CellOutcome, iterations
+from harness.stats import extension_out_of_reach
 
 if TYPE_CHECKING:
     from harness.run.report import CellReport
@@ -47,8 +48,13 @@ def _measurement_warnings(outcome: CellOutcome, report: CellReport, measurement:
         notes.append(f"achieved {efficiency.achieved_gflops_per_s:.1f} GFLOP/s, above the measured fp32 peak "
                      f"({efficiency.peak_gflops_per_s:.1f}): percent_of_peak left empty")
     if latency and latency.unstable:
+        done = len(outcome.results)
+        stopped = extension_out_of_reach(outcome.repetition_medians_ms(), done, measurement.max_repetitions,
+                                         measurement.max_relative_error)
         notes.append(f"unstable: the repetition medians' standard error is {latency.repetition_relative_error:.1%} "
-                     f"after {len(outcome.results)} repetitions (max_relative_error {measurement.max_relative_error:.1%})")
+                     f"after {done} repetitions (max_relative_error {measurement.max_relative_error:.1%})"
+                     + (f"; stopped there, as even {measurement.max_repetitions} would not bring it under"
+                        if stopped else ""))
     return notes
 
 

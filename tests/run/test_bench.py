@@ -195,19 +195,33 @@ def _samples_result(request, samples_ns, cpu_time_ns=None):
 ONE_CELL = "models: [mobilenet_v2]\nruntimes: [litert]\nmeasurement: {min_iterations: 1, %s}\n"
 
 
-def test_a_wide_spread_extends_the_cell_then_flags_it_unstable(tmp_path, write_matrix):
+def test_a_spread_within_reach_extends_the_cell_then_flags_it_unstable(tmp_path, write_matrix):
+    medians_ns = {1: 1_000_000, 2: 1_040_000, 3: 980_000, 4: 1_060_000}  # standard error 2.0%, 1.7%, 1.8%
+
+    device = FakeDevice(lambda request, call: _samples_result(request, (medians_ns[call],)))
+    text = ONE_CELL % "repetitions: 2, max_repetitions: 4, max_relative_error: 0.015"
+    _, frame = _run(tmp_path, write_matrix, device, text=text)
+    row = frame.iloc[0]
+    assert len(device.requests) == 4 and list(row.repetition_medians_ms) == [1.0, 1.04, 0.98, 1.06]
+    error = np.log([1.0, 1.04, 0.98, 1.06]).std(ddof=1) / 2
+    assert row.unstable and row.repetition_relative_error == pytest.approx(error)
+    assert f"unstable: the repetition medians' standard error is {error:.1%} after 4 repetitions " \
+           "(max_relative_error 1.5%)" in row.warnings and "stopped there" not in row.warnings
+
+
+def test_a_spread_out_of_reach_stops_the_cell_at_its_repetitions(tmp_path, write_matrix):
     def behaviour(request, call):
-        return _samples_result(request, (1_000_000 * call,))  # medians 1, 2, 3, 4 ms
+        return _samples_result(request, (1_000_000 * call,))  # medians 1, 2, 3 ms: 35% after two
 
     device = FakeDevice(behaviour)
     text = ONE_CELL % "repetitions: 2, max_repetitions: 4, max_relative_error: 0.015"
     _, frame = _run(tmp_path, write_matrix, device, text=text)
     row = frame.iloc[0]
-    assert len(device.requests) == 4 and list(row.repetition_medians_ms) == [1.0, 2.0, 3.0, 4.0]
-    assert row.unstable and row.repetition_spread == pytest.approx(3 / 2.5)
-    error = np.log([1, 2, 3, 4]).std(ddof=1) / 2
-    assert row.repetition_relative_error == pytest.approx(error)
-    assert f"unstable: the repetition medians' standard error is {error:.1%} after 4 repetitions" in row.warnings
+    assert len(device.requests) == 2 and list(row.repetition_medians_ms) == [1.0, 2.0]
+    assert row.unstable and row.repetition_spread == pytest.approx(1 / 1.5)
+    error = np.log([1, 2]).std(ddof=1) / np.sqrt(2)
+    assert f"unstable: the repetition medians' standard error is {error:.1%} after 2 repetitions " \
+           "(max_relative_error 1.5%); stopped there, as even 4 would not bring it under" in row.warnings
 
 
 def test_a_steady_cell_stops_at_its_repetitions(tmp_path, write_matrix):
