@@ -39,7 +39,7 @@ def test_stability_and_order_scripts_print_their_figures(cache_dir):
 
 def test_the_coverage_script_prints_coverage_and_overlap_per_scenario(cache_dir):
     out = _script("interval_coverage.py", "--cells", "40", cache=cache_dir)
-    assert out.count("; coverage ") == 4 and out.count("identical cells' intervals overlap ") == 4
+    assert out.count("; coverage ") == 5 and out.count("identical cells' intervals overlap ") == 5
 
 
 def test_benchmark_scripts_use_only_the_public_api():
